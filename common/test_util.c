@@ -1,0 +1,93 @@
+/*
+ * test_util.c: the helpers declared in test_util.h.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "test_util.h"
+
+void runs_init(struct runs *r, size_t n)
+{
+    r->n = n;
+    r->count = calloc(n ? n : 1, sizeof *r->count);
+    ck_assert_ptr_nonnull(r->count);
+}
+
+void runs_free(struct runs *r)
+{
+    free(r->count);
+    r->count = NULL;
+}
+
+/*
+ * relaxed: the count needs no ordering of its own.  wait() returns only after
+ * the task finished, and the scheduler's wait() is what makes the task's
+ * writes visible to the thread that called it (the contract).
+ */
+void run_once(void *counter)
+{
+    atomic_fetch_add_explicit((atomic_uint *)counter, 1, memory_order_relaxed);
+}
+
+int spawn_runs(const struct scheduler *s, void *pool, struct runs *r, size_t first, size_t k)
+{
+    for (size_t i = first; i < first + k; i++) {
+        int err = s->spawn(pool, run_once, &r->count[i]);
+        if (err != 0)
+            return err;
+    }
+    return 0;
+}
+
+size_t runs_first_bad(const struct runs *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (runs_count(r, i) != 1)
+            return i;
+    return r->n;
+}
+
+unsigned runs_count(const struct runs *r, size_t i)
+{
+    return atomic_load_explicit(&r->count[i], memory_order_relaxed);
+}
+
+/* release/acquire: whatever the opener wrote before opening is visible to a
+ * waiter that saw the gate open. */
+void gate_open(struct gate *g)
+{
+    atomic_store_explicit(&g->open, true, memory_order_release);
+}
+
+bool gate_wait(struct gate *g, unsigned timeout_ms)
+{
+    uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+    while (!atomic_load_explicit(&g->open, memory_order_acquire)) {
+        if (now_ns() > deadline)
+            return false;
+        sleep_ms(1);
+    }
+    return true;
+}
+
+bool counter_wait(atomic_uint *c, unsigned target, unsigned timeout_ms)
+{
+    uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+    while (atomic_load_explicit(c, memory_order_acquire) < target) {
+        if (now_ns() > deadline)
+            return false;
+        sleep_ms(1);
+    }
+    return true;
+}
+
+int run_suite(Suite *suite)
+{
+    SRunner *sr = srunner_create(suite);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed;
+}
