@@ -1,0 +1,184 @@
+# Makefile: builds every lesson, runs the tests and the benchmark.
+#
+#   make              build everything into build/
+#   make test         every test suite, and the exercise tests against solutions/
+#   make bench        the benchmark (lesson06_benchmark/)
+#   make exercises    your exercises: passed, or not yet (LESSON=... for one lesson)
+#   make tsan         the test suites under ThreadSanitizer        (build-tsan/)
+#   make asan         the test suites under AddressSanitizer+UBSan (build-asan/)
+#   make valgrind     the contract suite under valgrind's memcheck
+#   make clean
+#
+# LESSON=lesson01_shared_queue limits test and exercises to one lesson.
+# CC=clang builds with clang into build-clang/ (objects never mix).
+# V=1 shows the full compiler commands.
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -pthread
+CPPFLAGS += -D_GNU_SOURCE -Icommon
+LDLIBS   += -pthread
+
+# One build directory per compiler and sanitizer, so objects never mix.
+COMPILER := $(if $(filter cc gcc,$(notdir $(CC))),,-$(notdir $(CC)))
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+BUILD ?= build$(COMPILER)
+else ifeq ($(SANITIZE),thread)
+BUILD ?= build-tsan$(COMPILER)
+CFLAGS += -fsanitize=thread
+LDFLAGS += -fsanitize=thread
+else ifeq ($(SANITIZE),address)
+BUILD ?= build-asan$(COMPILER)
+CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+else
+$(error SANITIZE must be thread, address or empty, not '$(SANITIZE)')
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# ---- what there is to build ----
+
+LESSONS := $(patsubst %/,%,$(sort $(wildcard lesson0[1-5]_*/)))
+ifneq ($(LESSON),)
+ifeq ($(filter $(LESSON),$(LESSONS)),)
+$(error LESSON must be one of: $(LESSONS))
+endif
+TEST_LESSONS := $(LESSON)
+else
+TEST_LESSONS := $(LESSONS)
+endif
+
+# A lesson's scheduler is every .c file at the top of its directory but its tests.
+SCHED_SRCS := common/registry.c $(foreach l,$(LESSONS),$(filter-out %_test.c,$(wildcard $(l)/*.c)))
+LIB      := $(BUILD)/libsched.a
+TESTLIB  := $(BUILD)/libtestutil.a
+
+CONTRACT := $(BUILD)/tests/contract
+# lessonNN/foo_test.c -> $(BUILD)/tests/lessonNN/foo
+LESSON_TESTS := $(foreach l,$(TEST_LESSONS),\
+    $(patsubst $(l)/%_test.c,$(BUILD)/tests/$(l)/%,$(wildcard $(l)/*_test.c)))
+# lessonNN/exercises/foo_test.c tests exercise foo: exercises/foo.c (the starter)
+# or solutions/foo.c.  -> $(BUILD)/exercises/lessonNN/foo-starter, -solution
+EXERCISES := $(foreach l,$(TEST_LESSONS),\
+    $(patsubst $(l)/exercises/%_test.c,$(BUILD)/exercises/$(l)/%,$(wildcard $(l)/exercises/*_test.c)))
+SOLUTION_BINS := $(addsuffix -solution,$(EXERCISES))
+STARTER_BINS  := $(addsuffix -starter,$(EXERCISES))
+BENCH := $(BUILD)/bench
+
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+.PHONY: all build test tests-run bench exercises exercises-run starters-fail \
+        tsan asan valgrind deps clean help
+
+all: deps
+	$(Q)$(MAKE) --no-print-directory build
+
+build: $(LIB) $(BENCH) $(CONTRACT) $(LESSON_TESTS) $(SOLUTION_BINS)
+
+# Check and pkg-config are the only things the tests need beyond gcc and make.
+deps:
+	$(Q)sh common/scripts/deps.sh check
+
+# ---- compiling ----
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(TESTLIB): $(BUILD)/obj/common/test_util.o
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+LINK_TEST = $(CC) $(CFLAGS) $(LDFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
+
+$(CONTRACT): $(BUILD)/obj/common/contract_test.o $(TESTLIB) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(LINK_TEST)
+
+$(BUILD)/tests/%: $(BUILD)/obj/%_test.o $(TESTLIB) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(LINK_TEST)
+
+# In these two rules $* is lessonNN/foo.
+.SECONDEXPANSION:
+$(BUILD)/exercises/%-solution: $$(BUILD)/obj/$$(dir $$*)exercises/$$(notdir $$*)_test.o \
+        $$(BUILD)/obj/$$(dir $$*)solutions/$$(notdir $$*).o $(TESTLIB) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(LINK_TEST)
+
+$(BUILD)/exercises/%-starter: $$(BUILD)/obj/$$(dir $$*)exercises/$$(notdir $$*)_test.o \
+        $$(BUILD)/obj/$$(dir $$*)exercises/$$(notdir $$*).o $(TESTLIB) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(LINK_TEST)
+
+$(BENCH): $(BUILD)/obj/lesson06_benchmark/bench.o $(LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# ---- running ----
+
+# The contract suite for the lessons being tested, each lesson's own tests,
+# and every exercise test built against its solution.
+test: deps
+	$(Q)$(MAKE) --no-print-directory tests-run
+
+tests-run: $(CONTRACT) $(LESSON_TESTS) $(SOLUTION_BINS)
+	$(Q)bash common/scripts/run-tests.sh "$(CONTRACT) $(if $(LESSON),$(LESSON))" \
+	    $(LESSON_TESTS) $(SOLUTION_BINS)
+
+tsan:
+	$(Q)$(MAKE) --no-print-directory test SANITIZE=thread CK_TIMEOUT_MULTIPLIER=10
+
+asan:
+	$(Q)$(MAKE) --no-print-directory test SANITIZE=address CK_TIMEOUT_MULTIPLIER=4
+
+# memcheck serialises the threads, so it runs the suite in one process
+# (CK_FORK=no) to see every leak, with generous timeouts.
+valgrind: deps
+	$(Q)$(MAKE) --no-print-directory $(CONTRACT)
+	$(Q)CK_FORK=no valgrind --quiet --error-exitcode=1 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect,possible $(CONTRACT) $(LESSON)
+
+export CK_TIMEOUT_MULTIPLIER
+
+exercises: deps
+	@mkdir -p $(BUILD)
+	$(Q)$(MAKE) --no-print-directory -k $(STARTER_BINS) >$(BUILD)/exercises.log 2>&1 || true
+	$(Q)sh common/scripts/exercises.sh learner $(BUILD)/exercises.log $(STARTER_BINS)
+
+# For CI: an exercise test that passes on the untouched starter teaches nothing.
+starters-fail: deps
+	$(Q)$(MAKE) --no-print-directory $(STARTER_BINS)
+	$(Q)sh common/scripts/exercises.sh starters-fail - $(STARTER_BINS)
+
+bench: $(BENCH)
+	$(Q)$(BENCH) $(BENCH_ARGS)
+
+clean:
+	rm -rf build build-* 
+
+help:
+	@sed -n '3,16p' Makefile
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# The benchmark prints the flags it was built with.
+$(BUILD)/obj/lesson06_benchmark/bench.o: CPPFLAGS += -DBENCH_CFLAGS='"$(filter -O% -march=% -fsanitize=%,$(CFLAGS))"'
+
+# Keep objects that make considers intermediate (test objects), so a second
+# `make` does not rebuild them.
+.SECONDARY:

@@ -1,0 +1,59 @@
+#!/bin/sh
+# deps.sh: makes sure what a make target needs is installed.
+#
+#   deps.sh check      Check (the C unit-test library) and pkg-config
+#   deps.sh gnuplot    gnuplot, for the benchmark's plots
+#
+# Missing Debian packages are installed with apt-get when that can be done
+# without a question (as root, or with sudo that needs no password), and the
+# script says so.  Otherwise it prints the one command to run and fails.
+set -u
+
+missing=""
+for need in "$@"; do
+    case $need in
+    check)
+        command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+        pkg-config --exists check 2>/dev/null || missing="$missing check"
+        ;;
+    gnuplot)
+        command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
+        ;;
+    *)
+        echo "deps.sh: unknown need '$need'" >&2
+        exit 2
+        ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "make: missing:$missing"
+    echo "  install them with your system's package manager (the C library is called 'check')"
+    exit 1
+fi
+if [ "$(id -u)" = 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo="sudo"
+else
+    echo "make: missing Debian packages:$missing"
+    echo "  run:  sudo apt-get install$missing"
+    exit 1
+fi
+
+echo "make: installing missing Debian packages:$missing"
+log=$(mktemp)
+export DEBIAN_FRONTEND=noninteractive
+# Install from the package lists we have; if they are stale or absent (a
+# fresh container), update them once and try again.
+if ! $sudo apt-get install -y -q --no-install-recommends $missing >"$log" 2>&1; then
+    if ! { $sudo apt-get update -q && $sudo apt-get install -y -q --no-install-recommends $missing; } >"$log" 2>&1; then
+        tail -n 20 "$log"
+        rm -f "$log"
+        echo "make: could not install$missing; run:  sudo apt-get update && sudo apt-get install$missing"
+        exit 1
+    fi
+fi
+rm -f "$log"
+echo "make: installed$missing"

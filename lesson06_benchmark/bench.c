@@ -1,0 +1,254 @@
+/*
+ * bench.c: `make bench`, every scheduler in sched_all on the same workload,
+ * in one run, so that the ratios between them are fair.
+ *
+ * The workload, `flat`: the main thread spawns N trivial tasks (each one
+ * atomic increment), then calls wait().  A trivial task does almost no work,
+ * so the time per task is the scheduler's own cost: spawn, queue, wake, pop,
+ * run, count finished.  The serial loop calls the same task function N times
+ * on one thread: the floor no scheduler can reach.
+ *
+ * Method: each pool is created once (creation is not timed).  One warm-up
+ * run per scheduler, then `reps` rounds; in each round every scheduler runs
+ * once, in a freshly shuffled order, so that drift (frequency scaling, other
+ * processes) is spread over all of them instead of landing on one.  We
+ * report the median (robust to the odd slow run) with min and max.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "rng.h"
+#include "scheduler.h"
+
+#ifndef BENCH_CFLAGS
+#define BENCH_CFLAGS "?"
+#endif
+
+static atomic_ulong counter;
+
+/* relaxed: only the total matters, and wait() orders it before we read it. */
+static void trivial_task(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
+}
+
+/* One contestant: a scheduler from sched_all, or the serial loop (sched NULL). */
+struct entry {
+    const char *name;
+    const struct scheduler *sched;
+    void *pool;
+    double *ns;             /* ns per task, one per repetition */
+    struct sched_stats stats;
+};
+
+/* Runs the workload once and returns the nanoseconds per task. */
+static double run_flat(struct entry *e, unsigned long tasks)
+{
+    atomic_store(&counter, 0);
+    uint64_t t0 = now_ns();
+    if (e->sched == NULL) {
+        task_fn volatile fn = trivial_task;    /* a real call, as a pool makes */
+        for (unsigned long i = 0; i < tasks; i++)
+            fn(NULL);
+    } else {
+        for (unsigned long i = 0; i < tasks; i++) {
+            int err = e->sched->spawn(e->pool, trivial_task, NULL);
+            if (err != 0) {
+                fprintf(stderr, "bench: %s: spawn: %s\n", e->name, strerror(err));
+                exit(1);
+            }
+        }
+        e->sched->wait(e->pool);
+    }
+    uint64_t t1 = now_ns();
+    if (atomic_load(&counter) != tasks) {
+        fprintf(stderr, "bench: %s ran %lu of %lu tasks\n", e->name, atomic_load(&counter), tasks);
+        exit(1);
+    }
+    return (double)(t1 - t0) / (double)tasks;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts v in place and returns its median. */
+static double median(double *v, unsigned n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void cpu_model(char *buf, size_t size)
+{
+    snprintf(buf, size, "unknown CPU");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
+            snprintf(buf, size, "%s", colon + 2);
+            buf[strcspn(buf, "\n")] = '\0';
+            break;
+        }
+    }
+    fclose(f);
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: bench [--threads N] [--tasks N] [--reps N] [--csv FILE]\n"
+            "  --threads N  workers per pool (default: the number of CPUs)\n"
+            "  --tasks N    tasks per run (default 10000)\n"
+            "  --reps N     timed repetitions per scheduler (default 21)\n"
+            "  --csv FILE   raw results, one row per run\n"
+            "               (default lesson06_benchmark/results/latest.csv)\n");
+    exit(2);
+}
+
+static unsigned long parse_count(const char *s, unsigned long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = s ? strtoul(s, &end, 10) : 0;
+    if (s == NULL || errno != 0 || *end != '\0' || v == 0 || v > max || *s == '-')
+        usage();
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned threads = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned long tasks = 10000;
+    unsigned reps = 21;
+    const char *csv_path = "lesson06_benchmark/results/latest.csv";
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--threads") == 0)
+            threads = (unsigned)parse_count(argv[++i], SCHED_MAX_WORKERS);
+        else if (strcmp(argv[i], "--tasks") == 0)
+            tasks = parse_count(argv[++i], 100000000);
+        else if (strcmp(argv[i], "--reps") == 0)
+            reps = (unsigned)parse_count(argv[++i], 10000);
+        else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
+            csv_path = argv[++i];
+        else
+            usage();
+    }
+
+    /* The contestants: the serial loop, then every scheduler. */
+    unsigned n = 1;
+    while (sched_all[n - 1] != NULL)
+        n++;
+    struct entry *entries = calloc(n, sizeof *entries);
+    double *all_ns = calloc((size_t)n * reps, sizeof *all_ns);
+    unsigned *order = calloc(n, sizeof *order);
+    if (entries == NULL || all_ns == NULL || order == NULL) {
+        perror("bench");
+        return 1;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        entries[i].ns = all_ns + (size_t)i * reps;
+        entries[i].sched = i == 0 ? NULL : sched_all[i - 1];
+        entries[i].name = i == 0 ? "serial loop" : entries[i].sched->name;
+        if (entries[i].sched != NULL) {
+            entries[i].pool = entries[i].sched->create(threads);
+            if (entries[i].pool == NULL) {
+                fprintf(stderr, "bench: %s: create(%u): %s\n", entries[i].name, threads, strerror(errno));
+                return 1;
+            }
+        }
+        order[i] = i;
+    }
+
+    char cpu[128], date[32];
+    cpu_model(cpu, sizeof cpu);
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    printf("machine: %s, %ld CPUs; compiler: %s %s; %s\n", cpu,
+           sysconf(_SC_NPROCESSORS_ONLN),
+#ifdef __clang__
+           "clang",
+#else
+           "gcc",
+#endif
+           __VERSION__ " " BENCH_CFLAGS, date);
+
+    /* Warm-up: page in the code, grow the queues to size, wake the workers. */
+    for (unsigned i = 0; i < n; i++)
+        run_flat(&entries[i], tasks);
+
+    struct rng rng;
+    rng_seed(&rng, (uint64_t)now);
+    for (unsigned r = 0; r < reps; r++) {
+        for (unsigned i = n - 1; i > 0; i--) {          /* Fisher-Yates shuffle */
+            unsigned j = rng_below(&rng, i + 1);
+            unsigned t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        for (unsigned k = 0; k < n; k++) {
+            struct entry *e = &entries[order[k]];
+            fprintf(stderr, "\r  flat: round %u/%u, %-28s", r + 1, reps, e->name);
+            e->ns[r] = run_flat(e, tasks);
+        }
+    }
+    fprintf(stderr, "\r%60s\r", "");
+
+    FILE *csv = fopen(csv_path, "w");
+    if (csv == NULL)
+        fprintf(stderr, "bench: cannot write %s: %s\n", csv_path, strerror(errno));
+    else
+        fprintf(csv, "workload,scheduler,threads,tasks,rep,ns_per_task\n");
+    for (unsigned i = 0; i < n && csv != NULL; i++)
+        for (unsigned r = 0; r < reps; r++)
+            fprintf(csv, "flat,%s,%u,%lu,%u,%.3f\n", entries[i].name,
+                    entries[i].sched ? threads : 1, tasks, r, entries[i].ns[r]);
+
+    printf("\nflat: %lu trivial tasks spawned from the main thread, then wait(); "
+           "%u workers; median of %u runs after a warm-up\n\n", tasks, threads, reps);
+    printf("%-24s %10s %19s %12s %12s %10s\n", "", "ns/task", "min - max", "tasks/s",
+           "vs lesson01", "parks");
+    double base = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (entries[i].sched != NULL && strcmp(entries[i].name, "lesson01_shared_queue") == 0)
+            base = median(entries[i].ns, reps);
+    for (unsigned i = 0; i < n; i++) {
+        struct entry *e = &entries[i];
+        double med = median(e->ns, reps);
+        char ratio[16] = "", parks[24] = "";
+        if (e->sched != NULL) {
+            e->sched->stats(e->pool, &e->stats);
+            snprintf(parks, sizeof parks, "%llu", (unsigned long long)e->stats.parks);
+        }
+        if (base > 0)
+            snprintf(ratio, sizeof ratio, "%.2fx", base / med);
+        printf("%-24s %10.1f %8.1f - %8.1f %11.2fM %12s %10s\n", e->name, med, e->ns[0],
+               e->ns[reps - 1], 1e3 / med, ratio, parks);
+    }
+    printf("\n(vs lesson01: how many times faster than lesson01 in this run; "
+           "parks: times a worker went to sleep, all runs)\n");
+    if (csv != NULL) {
+        fclose(csv);
+        printf("raw results: %s\n", csv_path);
+    }
+
+    for (unsigned i = 1; i < n; i++)
+        entries[i].sched->destroy(entries[i].pool);
+    free(order);
+    free(all_ns);
+    free(entries);
+    return 0;
+}
