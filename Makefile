@@ -157,6 +157,7 @@ export CK_TIMEOUT_MULTIPLIER
 
 exercises: deps
 	@mkdir -p $(BUILD)
+	@rm -f $(STARTER_BINS)    # never grade a binary left from an older build
 	$(Q)$(MAKE) --no-print-directory -k $(STARTER_BINS) >$(BUILD)/exercises.log 2>&1 || true
 	$(Q)sh common/scripts/exercises.sh learner $(BUILD)/exercises.log $(STARTER_BINS)
 

@@ -98,8 +98,10 @@ static void spawn_tree(unsigned workers, unsigned depth)
     ck_assert_int_eq(S->wait(the_pool), 0);
 
     unsigned want = (2u << depth) - 1;   /* 2^(depth+1) - 1 nodes */
-    ck_assert_int_eq(atomic_load(&tree_spawn_error), 0);
-    ck_assert_uint_eq(atomic_load(&tree_ran), want);
+    int spawn_error = atomic_load(&tree_spawn_error);
+    unsigned ran = atomic_load(&tree_ran);
+    ck_assert_int_eq(spawn_error, 0);
+    ck_assert_uint_eq(ran, want);
     struct sched_stats st;
     S->stats(the_pool, &st);
     ck_assert_uint_eq(st.spawned, want);
@@ -244,8 +246,10 @@ START_TEST(destroy_runs_nested_spawns)
     for (int i = 0; i < 8; i++)
         ck_assert_int_eq(S->spawn(the_pool, tree_task, (void *)(uintptr_t)8), 0);
     S->destroy(the_pool);
-    ck_assert_int_eq(atomic_load(&tree_spawn_error), 0);
-    ck_assert_uint_eq(atomic_load(&tree_ran), 8u * ((2u << 8) - 1));
+    int spawn_error = atomic_load(&tree_spawn_error);
+    unsigned ran = atomic_load(&tree_ran);
+    ck_assert_int_eq(spawn_error, 0);
+    ck_assert_uint_eq(ran, 8u * ((2u << 8) - 1));
 }
 END_TEST
 
@@ -342,7 +346,8 @@ START_TEST(wait_inside_task_is_edeadlk)
     atomic_store(&wait_in_task_result, -1);
     ck_assert_int_eq(S->spawn(the_pool, wait_in_task, NULL), 0);
     ck_assert_int_eq(S->wait(the_pool), 0);
-    ck_assert_int_eq(atomic_load(&wait_in_task_result), EDEADLK);
+    int result = atomic_load(&wait_in_task_result);
+    ck_assert_int_eq(result, EDEADLK);
     S->destroy(the_pool);
 }
 END_TEST
@@ -370,7 +375,8 @@ START_TEST(current_worker_in_range)
     for (int i = 0; i < 1000; i++)
         ck_assert_int_eq(S->spawn(the_pool, note_worker, NULL), 0);
     ck_assert_int_eq(S->wait(the_pool), 0);
-    ck_assert_uint_eq(atomic_load(&seen_worker[SCHED_MAX_WORKERS]), 0);
+    unsigned strays = atomic_load(&seen_worker[SCHED_MAX_WORKERS]);
+    ck_assert_msg(strays == 0, "%u tasks saw current_worker() outside [0, %u)", strays, pool_size);
     unsigned total = 0;
     for (unsigned i = 0; i < pool_size; i++)
         total += atomic_load(&seen_worker[i]);

@@ -27,7 +27,8 @@ static void record(void *arg)
 
 static void check_in_order(size_t n)
 {
-    ck_assert_uint_eq(atomic_load(&next), n);
+    size_t ran = atomic_load(&next);
+    ck_assert_uint_eq(ran, n);
     for (size_t i = 0; i < n; i++)
         ck_assert_msg(order[i] == i, "position %zu ran task %zu (want FIFO order)", i, order[i]);
 }

@@ -22,7 +22,8 @@ for bin in "$@"; do
     name=$(echo "$bin" | sed 's|.*/exercises/\(.*\)-starter$|\1|')
     if [ ! -x "$bin" ]; then
         echo "not yet  $name: it does not compile; the compiler said:"
-        grep -E 'error|warning' "$log" | sed 's/^/           /' | head -n 10
+        file=$(echo "$name" | sed 's|/|/exercises/|')
+        grep -E "^$file(_test)?\.c:.*(error|warning)" "$log" | sed 's/^/           /' | head -n 10
         notyet=$((notyet + 1))
         [ "$mode" = starters-fail ] && status=1
         continue
