@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,8 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < n; i++)
         run_flat(&entries[i], tasks);
 
+    /* A progress line, for people watching: only when stderr is a terminal. */
+    bool progress = isatty(STDERR_FILENO);
     struct rng rng;
     rng_seed(&rng, (uint64_t)now);
     for (unsigned r = 0; r < reps; r++) {
@@ -201,11 +204,13 @@ int main(int argc, char **argv)
         }
         for (unsigned k = 0; k < n; k++) {
             struct entry *e = &entries[order[k]];
-            fprintf(stderr, "\r  flat: round %u/%u, %-28s", r + 1, reps, e->name);
+            if (progress)
+                fprintf(stderr, "\r  flat: round %u/%u, %-28s", r + 1, reps, e->name);
             e->ns[r] = run_flat(e, tasks);
         }
     }
-    fprintf(stderr, "\r%60s\r", "");
+    if (progress)
+        fprintf(stderr, "\r%60s\r", "");
 
     FILE *csv = fopen(csv_path, "w");
     if (csv == NULL)
