@@ -164,8 +164,8 @@ static void *worker_loop(void *arg)
         t.fn(t.arg);
         pthread_mutex_lock(&pool->lock);
 
-        /* Count it executed before it stops being pending, so that a
-         * stats() after wait() sees executed == spawned. */
+        /* Both in one critical section: wait() needs the lock to return,
+         * so it never sees pending at 0 with executed not yet counted. */
         w->executed++;
         if (--pool->pending == 0)
             pthread_cond_broadcast(&pool->all_done);

@@ -15,6 +15,7 @@
  * report the median (robust to the odd slow run) with min and max.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,9 +41,13 @@ static void trivial_task(void *arg)
     atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
 }
 
-/* One contestant: a scheduler from sched_all, or the serial loop (sched NULL). */
+/* One contestant: a scheduler from sched_all, the serial loop, or (with
+ * --thread-per-task) no pool at all: a new thread for every task. */
+enum kind { SERIAL, THREAD_PER_TASK, POOL };
+
 struct entry {
     const char *name;
+    enum kind kind;
     const struct scheduler *sched;
     void *pool;
     double *ns;             /* ns per task, one per repetition */
@@ -50,14 +55,29 @@ struct entry {
 };
 
 /* Runs the workload once and returns the nanoseconds per task. */
+static void *thread_main(void *arg)
+{
+    trivial_task(arg);
+    return NULL;
+}
+
 static double run_flat(struct entry *e, unsigned long tasks)
 {
     atomic_store(&counter, 0);
     uint64_t t0 = now_ns();
-    if (e->sched == NULL) {
+    if (e->kind == SERIAL) {
         task_fn volatile fn = trivial_task;    /* a real call, as a pool makes */
         for (unsigned long i = 0; i < tasks; i++)
             fn(NULL);
+    } else if (e->kind == THREAD_PER_TASK) {
+        for (unsigned long i = 0; i < tasks; i++) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, thread_main, NULL) != 0) {
+                perror("bench: pthread_create");
+                exit(1);
+            }
+            pthread_join(t, NULL);
+        }
     } else {
         for (unsigned long i = 0; i < tasks; i++) {
             int err = e->sched->spawn(e->pool, trivial_task, NULL);
@@ -110,12 +130,14 @@ static void cpu_model(char *buf, size_t size)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: bench [--threads N] [--tasks N] [--reps N] [--csv FILE]\n"
+            "usage: bench [--threads N] [--tasks N] [--reps N] [--csv FILE] [--thread-per-task]\n"
             "  --threads N  workers per pool (default: the number of CPUs)\n"
             "  --tasks N    tasks per run (default 10000)\n"
             "  --reps N     timed repetitions per scheduler (default 21)\n"
             "  --csv FILE   raw results, one row per run\n"
-            "               (default lesson06_benchmark/results/latest.csv)\n");
+            "               (default lesson06_benchmark/results/latest.csv)\n"
+            "  --thread-per-task  also time the life without a pool: create and\n"
+            "               join one thread per task\n");
     exit(2);
 }
 
@@ -135,6 +157,7 @@ int main(int argc, char **argv)
     unsigned long tasks = 10000;
     unsigned reps = 21;
     const char *csv_path = "lesson06_benchmark/results/latest.csv";
+    bool thread_per_task = false;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--threads") == 0)
@@ -145,13 +168,16 @@ int main(int argc, char **argv)
             reps = (unsigned)parse_count(argv[++i], 10000);
         else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
             csv_path = argv[++i];
+        else if (strcmp(argv[i], "--thread-per-task") == 0)
+            thread_per_task = true;
         else
             usage();
     }
 
-    /* The contestants: the serial loop, then every scheduler. */
-    unsigned n = 1;
-    while (sched_all[n - 1] != NULL)
+    /* The contestants: the serial loop, [thread per task,] every scheduler. */
+    unsigned first = thread_per_task ? 2 : 1;
+    unsigned n = first;
+    while (sched_all[n - first] != NULL)
         n++;
     struct entry *entries = calloc(n, sizeof *entries);
     double *all_ns = calloc((size_t)n * reps, sizeof *all_ns);
@@ -162,8 +188,9 @@ int main(int argc, char **argv)
     }
     for (unsigned i = 0; i < n; i++) {
         entries[i].ns = all_ns + (size_t)i * reps;
-        entries[i].sched = i == 0 ? NULL : sched_all[i - 1];
-        entries[i].name = i == 0 ? "serial loop" : entries[i].sched->name;
+        entries[i].kind = i == 0 ? SERIAL : i < first ? THREAD_PER_TASK : POOL;
+        entries[i].sched = i < first ? NULL : sched_all[i - first];
+        entries[i].name = i == 0 ? "serial loop" : i < first ? "thread per task" : entries[i].sched->name;
         if (entries[i].sched != NULL) {
             entries[i].pool = entries[i].sched->create(threads);
             if (entries[i].pool == NULL) {
@@ -220,7 +247,7 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < n && csv != NULL; i++)
         for (unsigned r = 0; r < reps; r++)
             fprintf(csv, "flat,%s,%u,%lu,%u,%.3f\n", entries[i].name,
-                    entries[i].sched ? threads : 1, tasks, r, entries[i].ns[r]);
+                    entries[i].kind == POOL ? threads : 1, tasks, r, entries[i].ns[r]);
 
     printf("\nflat: %lu trivial tasks spawned from the main thread, then wait(); "
            "%u workers; median of %u runs after a warm-up\n\n", tasks, threads, reps);
@@ -239,7 +266,7 @@ int main(int argc, char **argv)
             snprintf(parks, sizeof parks, "%llu", (unsigned long long)e->stats.parks);
         }
         if (base > 0)
-            snprintf(ratio, sizeof ratio, "%.2fx", base / med);
+            snprintf(ratio, sizeof ratio, base / med < 0.1 ? "%.4fx" : "%.2fx", base / med);
         printf("%-24s %10.1f %8.1f - %8.1f %11.2fM %12s %10s\n", e->name, med, e->ns[0],
                e->ns[reps - 1], 1e3 / med, ratio, parks);
     }
@@ -250,7 +277,7 @@ int main(int argc, char **argv)
         printf("raw results: %s\n", csv_path);
     }
 
-    for (unsigned i = 1; i < n; i++)
+    for (unsigned i = first; i < n; i++)
         entries[i].sched->destroy(entries[i].pool);
     free(order);
     free(all_ns);
