@@ -91,3 +91,14 @@ int run_suite(Suite *suite)
     srunner_free(sr);
     return failed;
 }
+
+int run_tests(const char *name, const TTest *const tests[])
+{
+    Suite *suite = suite_create(name);
+    TCase *tc = tcase_create("tests");
+    tcase_set_timeout(tc, 60);  /* scaled by CK_TIMEOUT_MULTIPLIER under sanitizers */
+    for (size_t i = 0; tests[i] != NULL; i++)
+        tcase_add_test(tc, tests[i]);
+    suite_add_tcase(suite, tc);
+    return run_suite(suite) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -53,8 +53,16 @@ bool gate_wait(struct gate *g, unsigned timeout_ms);    /* false on timeout */
 /* Like gate_wait, for a counter reaching at least `target`. */
 bool counter_wait(atomic_uint *c, unsigned target, unsigned timeout_ms);
 
-/* Runs every test in the suites; prints Check's summary; returns failures. */
+/* Runs every test in the suite, prints Check's summary, returns the failures. */
 struct Suite;
 int run_suite(struct Suite *suite);
+
+/*
+ * The whole main() of a test program: runs `tests` (NULL-terminated, the
+ * names given to START_TEST) as one suite called `name`, each test in its own
+ * process with a 60-second timeout.  Returns main's exit status.
+ */
+struct TTest;
+int run_tests(const char *name, const struct TTest *const tests[]);
 
 #endif

@@ -109,10 +109,6 @@ END_TEST
 int main(void)
 {
     S = sched_find("lesson01_shared_queue");
-    Suite *suite = suite_create("lesson01_shared_queue: FIFO queue");
-    TCase *tc = tcase_create("fifo");
-    tcase_add_test(tc, fifo_on_one_worker);
-    tcase_add_test(tc, fifo_across_wrap_and_growth);
-    suite_add_tcase(suite, tc);
-    return run_suite(suite) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const TTest *tests[] = { fifo_on_one_worker, fifo_across_wrap_and_growth, NULL };
+    return run_tests("lesson01_shared_queue: FIFO queue", tests);
 }

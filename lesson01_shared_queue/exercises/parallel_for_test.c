@@ -84,12 +84,6 @@ END_TEST
 int main(void)
 {
     S = sched_find("lesson01_shared_queue");
-    Suite *suite = suite_create("lesson01 exercise: parallel_for");
-    TCase *tc = tcase_create("parallel_for");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, every_index_once);
-    tcase_add_test(tc, edges);
-    tcase_add_test(tc, bad_arguments);
-    suite_add_tcase(suite, tc);
-    return run_suite(suite) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const TTest *tests[] = { every_index_once, edges, bad_arguments, NULL };
+    return run_tests("lesson01 exercise: parallel_for", tests);
 }

@@ -53,11 +53,6 @@ END_TEST
 int main(void)
 {
     S = sched_find("lesson01_shared_queue");
-    Suite *suite = suite_create("lesson01 exercise: which_worker");
-    TCase *tc = tcase_create("which_worker");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, each_task_records_its_worker);
-    tcase_add_test(tc, both_workers_every_round);
-    suite_add_tcase(suite, tc);
-    return run_suite(suite) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const TTest *tests[] = { each_task_records_its_worker, both_workers_every_round, NULL };
+    return run_tests("lesson01 exercise: which_worker", tests);
 }
