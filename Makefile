@@ -173,7 +173,7 @@ clean:
 	rm -rf build build-* 
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '/^#   make /,/^# V=1/p' Makefile
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
