@@ -10,9 +10,11 @@
 #include "scheduler.h"
 
 extern const struct scheduler lesson01_shared_queue;
+extern const struct scheduler lesson02_mutex_deques;
 
 const struct scheduler *const sched_all[] = {
     &lesson01_shared_queue,
+    &lesson02_mutex_deques,
     NULL,
 };
 

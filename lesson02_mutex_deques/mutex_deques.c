@@ -1,0 +1,356 @@
+/*
+ * mutex_deques.c: lesson 2, a deque per worker, and stealing.
+ *
+ * WHAT CHANGED FROM LESSON 1
+ * Lesson 1 had one queue and one lock that every thread took for every
+ * task.  Here each worker owns a deque (deque.h) with its own lock.  A task
+ * spawned by a running task goes to the bottom of its worker's own deque, and
+ * the worker takes its next task from there too: as long as a worker has
+ * work, it touches only its own lock, which no other core wants.  Only a
+ * worker that has run out goes looking in the other deques, and takes from
+ * the top, the far end from the owner.
+ *
+ * DESIGN
+ *
+ *   external threads ── spawn ──► [ injector: a deque used as a FIFO ]
+ *                                           │ steal (top)
+ *          ┌────────────────┬───────────────┴┬────────────────┐
+ *          ▼                ▼                ▼                ▼
+ *      worker 0         worker 1         worker 2         worker 3
+ *     [ deque 0 ]      [ deque 1 ]      [ deque 2 ]      [ deque 3 ]
+ *    push/pop bottom  ◄── steal top: a worker with nothing to do
+ *                         scans the others in a fixed order
+ *
+ * A thread that is not a worker has no deque, so its spawns go to the
+ * injector, a shared queue the workers look at when their own deque is empty.
+ * (We could instead push round-robin into the workers' deques, but then
+ * non-owners would push into deques, and lesson 4's lock-free deque allows
+ * pushes by its owner alone.  Tokio, rayon and Go's runtime all use an
+ * injector for the same reason.)
+ *
+ * A worker looks for work in this order: its own deque (newest first), the
+ * injector (oldest first), then every other worker's deque in turn (oldest
+ * first).  If all are empty it backs off: yields the CPU a few times, then
+ * sleeps 100 µs at a time.  That polling burns CPU while the pool is idle and
+ * delays the first task after a quiet spell; lesson 5 replaces it with
+ * proper sleeping and waking.
+ *
+ * COUNTING UNFINISHED TASKS
+ * wait() must know when every task, nested ones included, has finished.
+ * `pending` counts tasks accepted and not yet finished; spawn() adds one
+ * before the task becomes visible in a deque, a worker subtracts one after
+ * running it.  The worker that brings it to zero wakes the waiters.
+ *
+ * LOCKS
+ * Each deque's lock protects that deque (deque.h).  done_lock protects only
+ * the sleeping and waking of wait()ers on all_done.  No code holds two locks
+ * at once, so there is no lock order to respect.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cacheline.h"
+#include "counter.h"
+#include "deque.h"
+#include "scheduler.h"
+
+struct worker {
+    /* Touched by the owner and by thieves (through its lock). */
+    _Alignas(CACHELINE) struct deque deque;
+    struct pool *pool;
+    unsigned index;
+    pthread_t thread;
+
+    /* Written by this worker only, read by stats(): a line of their own so
+     * that counting does not disturb thieves reading the deque. */
+    _Alignas(CACHELINE) struct counter spawned;
+    struct counter executed;
+    struct counter steals;
+    struct counter steal_attempts;
+    struct counter parks;
+};
+
+struct pool {
+    struct deque injector;          /* spawns from threads that are not workers */
+    struct counter injected;        /* written under injector.lock */
+    atomic_bool shutdown;           /* written under injector.lock */
+
+    _Alignas(CACHELINE) atomic_size_t pending;  /* accepted and not yet finished */
+    pthread_mutex_t done_lock;
+    pthread_cond_t all_done;        /* pending reached 0 */
+
+    unsigned nworkers;              /* threads started; fixed once create() returns */
+    struct worker *workers;
+};
+
+/* The worker the calling thread is, or NULL. */
+static _Thread_local struct worker *self;
+
+static struct worker *self_in(struct pool *pool)
+{
+    return (self != NULL && self->pool == pool) ? self : NULL;
+}
+
+/* ---- finding work ---- */
+
+/* Other workers' deques, in a fixed order starting after our own. */
+static bool steal_from_others(struct worker *w, struct task *t)
+{
+    struct pool *pool = w->pool;
+    for (unsigned k = 1; k < pool->nworkers; k++) {
+        struct worker *victim = &pool->workers[(w->index + k) % pool->nworkers];
+        counter_add(&w->steal_attempts, 1);
+        if (deque_steal(&victim->deque, t)) {
+            counter_add(&w->steals, 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool find_work(struct worker *w, struct task *t)
+{
+    return deque_pop(&w->deque, t) || deque_steal(&w->pool->injector, t) ||
+           steal_from_others(w, t);
+}
+
+/*
+ * Called after each task.  release: the task's writes (and the executed
+ * count just above) happen before whatever a wait()er does after it sees
+ * pending reach zero with its acquire load.  Every worker's decrement is a
+ * release read-modify-write on the same variable, so the waiter that reads
+ * the final 0 synchronizes with all of them, not just the last.
+ */
+static void task_done(struct pool *pool)
+{
+    if (atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release) == 1) {
+        /* Take the lock before broadcasting: a wait()er that saw pending != 0
+         * holds it until it is asleep, so it cannot miss this broadcast. */
+        pthread_mutex_lock(&pool->done_lock);
+        pthread_cond_broadcast(&pool->all_done);
+        pthread_mutex_unlock(&pool->done_lock);
+    }
+}
+
+/* Nothing found anywhere: yield a few times, then sleep 100 µs at a time. */
+static void back_off(struct worker *w, unsigned *idle_rounds)
+{
+    if (++*idle_rounds <= 64) {
+        sched_yield();
+        return;
+    }
+    counter_add(&w->parks, 1);
+    struct timespec ts = { 0, 100 * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+static void *worker_loop(void *arg)
+{
+    struct worker *w = arg;
+    struct pool *pool = w->pool;
+    unsigned idle_rounds = 0;
+
+    self = w;
+    for (;;) {
+        struct task t;
+        if (find_work(w, &t)) {
+            idle_rounds = 0;
+            t.fn(t.arg);
+            counter_add(&w->executed, 1);
+            task_done(pool);
+            continue;
+        }
+        /* Exit once destroy() has begun and nothing is left.  Read shutdown
+         * first: see pool_destroy for why that order matters.
+         * acquire (both): pairs with destroy's release store of shutdown and
+         * with the release decrements of pending. */
+        if (atomic_load_explicit(&pool->shutdown, memory_order_acquire) &&
+            atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
+            break;
+        back_off(w, &idle_rounds);
+    }
+    return NULL;
+}
+
+/* ---- the contract (common/scheduler.h) ---- */
+
+/* Stops and joins the workers: they leave once shutdown is set and pending is 0. */
+static void stop_workers(struct pool *pool)
+{
+    /* Under the injector's lock: an external spawn either got the lock first,
+     * and its task is already counted in pending (so no worker leaves before
+     * running it), or gets it after, sees shutdown and refuses the task.
+     * release: a worker whose acquire load sees shutdown == true also sees
+     * every pending increment made before it, under this same lock. */
+    pthread_mutex_lock(&pool->injector.lock);
+    atomic_store_explicit(&pool->shutdown, true, memory_order_release);
+    pthread_mutex_unlock(&pool->injector.lock);
+    for (unsigned i = 0; i < pool->nworkers; i++)
+        pthread_join(pool->workers[i].thread, NULL);
+}
+
+static void free_pool(struct pool *pool, unsigned ndeques)
+{
+    for (unsigned i = 0; i < ndeques; i++)
+        deque_destroy(&pool->workers[i].deque);
+    deque_destroy(&pool->injector);
+    pthread_cond_destroy(&pool->all_done);
+    pthread_mutex_destroy(&pool->done_lock);
+    free(pool->workers);
+    free(pool);
+}
+
+static void *md_create(unsigned nworkers)
+{
+    if (nworkers == 0 || nworkers > SCHED_MAX_WORKERS) {
+        errno = EINVAL;
+        return NULL;
+    }
+    struct pool *pool = aligned_alloc(CACHELINE, sizeof *pool);
+    if (pool == NULL)
+        return NULL;
+    *pool = (struct pool){ 0 };
+    pool->workers = aligned_alloc(CACHELINE, nworkers * sizeof *pool->workers);
+    if (pool->workers == NULL || deque_init(&pool->injector) != 0) {
+        free(pool->workers);
+        free(pool);
+        errno = ENOMEM;
+        return NULL;
+    }
+    pthread_mutex_init(&pool->done_lock, NULL);
+    pthread_cond_init(&pool->all_done, NULL);
+    for (unsigned i = 0; i < nworkers; i++) {
+        pool->workers[i] = (struct worker){ .pool = pool, .index = i };
+        if (deque_init(&pool->workers[i].deque) != 0) {
+            free_pool(pool, i);
+            errno = ENOMEM;
+            return NULL;
+        }
+    }
+    /* Every deque exists before any worker starts: thieves scan them all. */
+    pool->nworkers = nworkers;
+    for (unsigned i = 0; i < nworkers; i++) {
+        int err = pthread_create(&pool->workers[i].thread, NULL, worker_loop, &pool->workers[i]);
+        if (err != 0) {
+            pool->nworkers = i;     /* stop_workers joins the i started */
+            stop_workers(pool);
+            free_pool(pool, nworkers);
+            errno = err;
+            return NULL;
+        }
+    }
+    return pool;
+}
+
+static int md_spawn(void *p, task_fn fn, void *arg)
+{
+    struct pool *pool = p;
+    if (pool == NULL || fn == NULL)
+        return EINVAL;
+    struct task t = { fn, arg };
+
+    struct worker *w = self_in(pool);
+    if (w != NULL) {
+        /* Count the task before a thief can see it: if a thief could run it
+         * and subtract first, pending could touch zero while this task's
+         * parent is still running.  relaxed: the deque's lock orders this
+         * increment before the decrement by whoever runs the task.
+         * Undoing it on failure cannot reach zero: the calling task is
+         * itself still pending. */
+        atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
+        int err = deque_push(&w->deque, t);
+        if (err != 0) {
+            atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_relaxed);
+            return err;
+        }
+        counter_add(&w->spawned, 1);
+        return 0;
+    }
+
+    /* From outside: the injector.  Its lock is held from the shutdown check
+     * to the push, so no worker can take the task before it is counted.
+     * relaxed load of shutdown: the lock orders it (destroy stores it under
+     * this lock too). */
+    int err = ECANCELED;
+    pthread_mutex_lock(&pool->injector.lock);
+    if (!atomic_load_explicit(&pool->shutdown, memory_order_relaxed)) {
+        err = deque_push_locked(&pool->injector, t);
+        if (err == 0) {
+            /* relaxed: the injector's lock orders it before the task's run. */
+            atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
+            counter_add(&pool->injected, 1);
+        }
+    }
+    pthread_mutex_unlock(&pool->injector.lock);
+    return err;
+}
+
+static int md_wait(void *p)
+{
+    struct pool *pool = p;
+    if (pool == NULL)
+        return EINVAL;
+    if (self_in(pool) != NULL)
+        return EDEADLK;
+
+    /* acquire: pairs with the release decrements in task_done, so that the
+     * tasks' writes are visible to our caller once we return. */
+    if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
+        return 0;
+    pthread_mutex_lock(&pool->done_lock);
+    while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
+        pthread_cond_wait(&pool->all_done, &pool->done_lock);
+    pthread_mutex_unlock(&pool->done_lock);
+    return 0;
+}
+
+static void md_destroy(void *p)
+{
+    struct pool *pool = p;
+    if (pool == NULL)
+        return;
+    stop_workers(pool);
+    free_pool(pool, pool->nworkers);
+}
+
+static void md_stats(void *p, struct sched_stats *out)
+{
+    struct pool *pool = p;
+    *out = (struct sched_stats){ 0 };
+    if (pool == NULL)
+        return;
+    /* The injector's counter is written under its lock. */
+    pthread_mutex_lock(&pool->injector.lock);
+    out->spawned = counter_read(&pool->injected);
+    pthread_mutex_unlock(&pool->injector.lock);
+    for (unsigned i = 0; i < pool->nworkers; i++) {
+        struct worker *w = &pool->workers[i];
+        out->spawned += counter_read(&w->spawned);
+        out->executed += counter_read(&w->executed);
+        out->steals += counter_read(&w->steals);
+        out->steal_attempts += counter_read(&w->steal_attempts);
+        out->parks += counter_read(&w->parks);
+    }
+}
+
+static int md_current_worker(void *pool)
+{
+    struct worker *w = self_in(pool);
+    return w != NULL ? (int)w->index : -1;
+}
+
+const struct scheduler lesson02_mutex_deques = {
+    .name = "lesson02_mutex_deques",
+    .create = md_create,
+    .spawn = md_spawn,
+    .wait = md_wait,
+    .destroy = md_destroy,
+    .stats = md_stats,
+    .join = NULL,
+    .current_worker = md_current_worker,
+};
