@@ -1,26 +1,38 @@
 /*
- * bench.c: `make bench`, every scheduler in sched_all on the same workload,
+ * bench.c: `make bench`, every scheduler in sched_all on the same workloads,
  * in one run, so that the ratios between them are fair.
  *
- * The workload, `flat`: the main thread spawns N trivial tasks (each one
- * atomic increment), then calls wait().  A trivial task does almost no work,
- * so the time per task is the scheduler's own cost: spawn, queue, wake, pop,
- * run, count finished.  The serial loop calls the same task function N times
- * on one thread: the floor no scheduler can reach.
+ * WORKLOADS (each task is trivial: one atomic increment, so the time per task
+ * is the scheduler's own cost: queueing, waking, taking, counting)
+ *   flat          the main thread spawns N tasks, then waits.  Every task
+ *                 enters from outside the pool.
+ *   spawn_inside  one task spawns N tasks from inside the pool: all the work
+ *                 starts on one worker's queue, and the others must steal it.
+ *   tree          a binary tree of tasks, each spawning its two children, the
+ *                 shape of divide-and-conquer (depth 13: 16,383 tasks).
+ * A serial baseline does the same work with plain function calls on one
+ * thread: the floor no scheduler reaches.
  *
- * Method: each pool is created once (creation is not timed).  One warm-up
- * run per scheduler, then `reps` rounds; in each round every scheduler runs
- * once, in a freshly shuffled order, so that drift (frequency scaling, other
- * processes) is spread over all of them instead of landing on one.  We
- * report the median (robust to the odd slow run) with min and max.
+ * METHOD
+ * Rounds: in each, every contestant runs once, in a freshly shuffled order,
+ * so drift (another process, frequency scaling) is spread over all of them.
+ * For each run a fresh pool is created, warmed up with one untimed run, timed
+ * for one run, and destroyed: no pool's idle workers compete with another
+ * pool's timed run, and creating threads is never timed.  We report the
+ * median (robust to the odd slow run), min and max.  Each run checks that
+ * every task ran, since a scheduler that drops tasks would look fast.
+ * Idle CPU: a pool that has just run a workload is left with nothing to do
+ * for a while, and the CPU time the process burns meanwhile is measured.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +44,8 @@
 #define BENCH_CFLAGS "?"
 #endif
 
+/* ---- the tasks ---- */
+
 static atomic_ulong counter;
 
 /* relaxed: only the total matters, and wait() orders it before we read it. */
@@ -41,36 +55,80 @@ static void trivial_task(void *arg)
     atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
 }
 
-/* One contestant: a scheduler from sched_all, the serial loop, or (with
- * --thread-per-task) no pool at all: a new thread for every task. */
+/* What tasks that spawn need to know (a task gets only one pointer). */
+static const struct scheduler *cur_sched;
+static void *cur_pool;
+static unsigned long cur_tasks;
+static atomic_int spawn_error;
+
+static void spawn_or_record(task_fn fn, void *arg)
+{
+    int err = cur_sched->spawn(cur_pool, fn, arg);
+    if (err != 0)
+        atomic_store(&spawn_error, err);
+}
+
+static void spawner_task(void *arg)
+{
+    (void)arg;
+    for (unsigned long i = 0; i < cur_tasks; i++)
+        spawn_or_record(trivial_task, NULL);
+}
+
+static void tree_task(void *arg)
+{
+    uintptr_t depth = (uintptr_t)arg;
+    atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
+    if (depth > 0) {
+        spawn_or_record(tree_task, (void *)(depth - 1));
+        spawn_or_record(tree_task, (void *)(depth - 1));
+    }
+}
+
+static void tree_serial(uintptr_t depth)
+{
+    trivial_task(NULL);
+    if (depth > 0) {
+        tree_serial(depth - 1);
+        tree_serial(depth - 1);
+    }
+}
+
+/* ---- workloads ---- */
+
 enum kind { SERIAL, THREAD_PER_TASK, POOL };
 
-struct entry {
+struct workload {
     const char *name;
-    enum kind kind;
-    const struct scheduler *sched;
-    void *pool;
-    double *ns;             /* ns per task, one per repetition */
-    struct sched_stats stats;
+    const char *about;
+    unsigned long tasks;        /* tasks per run (set from the options) */
+    bool thread_per_task;       /* offers the no-pool baseline */
 };
 
-/* Runs the workload once and returns the nanoseconds per task. */
 static void *thread_main(void *arg)
 {
     trivial_task(arg);
     return NULL;
 }
 
-static double run_flat(struct entry *e, unsigned long tasks)
+/* Does one run of workload `wl`; the pool, if any, is cur_pool. */
+static void run_workload(const struct workload *wl, enum kind kind)
 {
-    atomic_store(&counter, 0);
-    uint64_t t0 = now_ns();
-    if (e->kind == SERIAL) {
-        task_fn volatile fn = trivial_task;    /* a real call, as a pool makes */
-        for (unsigned long i = 0; i < tasks; i++)
-            fn(NULL);
-    } else if (e->kind == THREAD_PER_TASK) {
-        for (unsigned long i = 0; i < tasks; i++) {
+    unsigned long n = wl->tasks;
+    task_fn volatile call = trivial_task;   /* a real call, as a pool makes */
+    if (strcmp(wl->name, "tree") == 0) {
+        uintptr_t depth = 0;
+        while ((2ul << depth) - 1 < n)
+            depth++;
+        if (kind == SERIAL)
+            tree_serial(depth);
+        else
+            spawn_or_record(tree_task, (void *)depth);
+    } else if (kind == SERIAL) {
+        for (unsigned long i = 0; i < n; i++)
+            call(NULL);
+    } else if (kind == THREAD_PER_TASK) {
+        for (unsigned long i = 0; i < n; i++) {
             pthread_t t;
             if (pthread_create(&t, NULL, thread_main, NULL) != 0) {
                 perror("bench: pthread_create");
@@ -78,23 +136,114 @@ static double run_flat(struct entry *e, unsigned long tasks)
             }
             pthread_join(t, NULL);
         }
-    } else {
-        for (unsigned long i = 0; i < tasks; i++) {
-            int err = e->sched->spawn(e->pool, trivial_task, NULL);
-            if (err != 0) {
-                fprintf(stderr, "bench: %s: spawn: %s\n", e->name, strerror(err));
-                exit(1);
-            }
-        }
-        e->sched->wait(e->pool);
+    } else if (strcmp(wl->name, "flat") == 0) {
+        for (unsigned long i = 0; i < n; i++)
+            spawn_or_record(trivial_task, NULL);
+    } else {        /* spawn_inside: the spawner task itself is not counted */
+        cur_tasks = n;
+        spawn_or_record(spawner_task, NULL);
     }
+    if (kind == POOL)
+        cur_sched->wait(cur_pool);
+}
+
+/* ---- contestants and their results ---- */
+
+struct entry {
+    const char *name;
+    enum kind kind;
+    const struct scheduler *sched;
+    double *ns;                 /* ns per task, one per round */
+    struct sched_stats stats;   /* summed over the timed runs */
+};
+
+struct options {
+    unsigned threads;
+    unsigned reps;
+    unsigned long tasks;
+    unsigned tree_depth;
+    double idle_seconds;
+    bool thread_per_task;
+    const char *only;           /* run just this workload */
+    const char *csv_path;
+};
+
+static unsigned long expected_tasks(const struct workload *wl)
+{
+    if (strcmp(wl->name, "tree") != 0)
+        return wl->tasks;
+    unsigned long nodes = 1;
+    while (nodes < wl->tasks)
+        nodes = 2 * nodes + 1;
+    return nodes;
+}
+
+/* Creates a pool, warms it up, times one run, destroys it.  ns per task. */
+static double time_one(struct entry *e, const struct workload *wl, const struct options *o)
+{
+    cur_sched = e->sched;
+    cur_pool = NULL;
+    if (e->kind == POOL) {
+        cur_pool = e->sched->create(o->threads);
+        if (cur_pool == NULL) {
+            fprintf(stderr, "bench: %s: create(%u): %s\n", e->name, o->threads, strerror(errno));
+            exit(1);
+        }
+        run_workload(wl, POOL);     /* warm-up: grows the queues, wakes the workers */
+    }
+    struct sched_stats before = { 0 }, after = { 0 };
+    if (e->kind == POOL)
+        e->sched->stats(cur_pool, &before);
+
+    atomic_store(&counter, 0);
+    uint64_t t0 = now_ns();
+    run_workload(wl, e->kind);
     uint64_t t1 = now_ns();
-    if (atomic_load(&counter) != tasks) {
-        fprintf(stderr, "bench: %s ran %lu of %lu tasks\n", e->name, atomic_load(&counter), tasks);
+
+    unsigned long want = expected_tasks(wl), got = atomic_load(&counter);
+    if (got != want || atomic_load(&spawn_error) != 0) {
+        fprintf(stderr, "bench: %s on %s ran %lu of %lu tasks (spawn error %d)\n", e->name,
+                wl->name, got, want, atomic_load(&spawn_error));
         exit(1);
     }
-    return (double)(t1 - t0) / (double)tasks;
+    if (e->kind == POOL) {
+        e->sched->stats(cur_pool, &after);
+        e->stats.spawned += after.spawned - before.spawned;
+        e->stats.executed += after.executed - before.executed;
+        e->stats.steals += after.steals - before.steals;
+        e->stats.steal_attempts += after.steal_attempts - before.steal_attempts;
+        e->stats.parks += after.parks - before.parks;
+        e->sched->destroy(cur_pool);
+    }
+    return (double)(t1 - t0) / (double)want;
 }
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* CPU milliseconds the process burns per second while a pool sits idle. */
+static double idle_cpu(const struct scheduler *s, const struct options *o)
+{
+    struct workload wl = { "flat", "", 1000, false };
+    cur_sched = s;
+    cur_pool = s->create(o->threads);
+    if (cur_pool == NULL)
+        return -1;
+    run_workload(&wl, POOL);
+    sleep_ms(20);       /* let the workers run out of things to look at */
+    double c0 = cpu_seconds();
+    sleep_ms((unsigned)(o->idle_seconds * 1000));
+    double c1 = cpu_seconds();
+    s->destroy(cur_pool);
+    return (c1 - c0) * 1000 / o->idle_seconds;
+}
+
+/* ---- statistics and printing ---- */
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -127,17 +276,50 @@ static void cpu_model(char *buf, size_t size)
     fclose(f);
 }
 
+static void print_table(const struct workload *wl, struct entry *entries, unsigned n,
+                        const struct options *o)
+{
+    printf("\n%s: %s\n%lu tasks per run, %u workers, median of %u runs\n\n", wl->name,
+           wl->about, expected_tasks(wl), o->threads, o->reps);
+    printf("%-24s %9s %20s %9s %11s %10s %8s\n", "", "ns/task", "min - max", "tasks/s",
+           "vs lesson01", "steals/task", "parks");
+    double base = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (entries[i].kind == POOL && strcmp(entries[i].name, "lesson01_shared_queue") == 0)
+            base = median(entries[i].ns, o->reps);
+    for (unsigned i = 0; i < n; i++) {
+        struct entry *e = &entries[i];
+        if (e->kind == THREAD_PER_TASK && !wl->thread_per_task)
+            continue;
+        double med = median(e->ns, o->reps);
+        char ratio[16] = "", steals[16] = "", parks[24] = "";
+        if (base > 0)
+            snprintf(ratio, sizeof ratio, base / med < 0.1 ? "%.4fx" : "%.2fx", base / med);
+        if (e->kind == POOL) {
+            double executed = e->stats.executed ? (double)e->stats.executed : 1;
+            snprintf(steals, sizeof steals, "%.3f", (double)e->stats.steals / executed);
+            snprintf(parks, sizeof parks, "%llu", (unsigned long long)e->stats.parks);
+        }
+        printf("%-24s %9.1f %9.1f - %8.1f %8.2fM %11s %11s %8s\n", e->name, med, e->ns[0],
+               e->ns[o->reps - 1], 1e3 / med, ratio, steals, parks);
+    }
+}
+
+/* ---- main ---- */
+
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: bench [--threads N] [--tasks N] [--reps N] [--csv FILE] [--thread-per-task]\n"
-            "  --threads N  workers per pool (default: the number of CPUs)\n"
-            "  --tasks N    tasks per run (default 10000)\n"
-            "  --reps N     timed repetitions per scheduler (default 21)\n"
-            "  --csv FILE   raw results, one row per run\n"
-            "               (default lesson06_benchmark/results/latest.csv)\n"
-            "  --thread-per-task  also time the life without a pool: create and\n"
-            "               join one thread per task\n");
+            "usage: bench [--threads N] [--tasks N] [--reps N] [--workload NAME]\n"
+            "             [--idle SECONDS] [--thread-per-task] [--csv FILE]\n"
+            "  --threads N      workers per pool (default: the number of CPUs)\n"
+            "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
+            "  --reps N         timed runs per scheduler and workload (default 21)\n"
+            "  --workload NAME  flat, spawn_inside or tree (default: all three)\n"
+            "  --idle SECONDS   how long to measure idle CPU (default 1; 0 skips it)\n"
+            "  --thread-per-task  add the no-pool baseline to flat: a thread per task\n"
+            "  --csv FILE       raw results, one row per run\n"
+            "                   (default lesson06_benchmark/results/latest.csv)\n");
     exit(2);
 }
 
@@ -146,67 +328,84 @@ static unsigned long parse_count(const char *s, unsigned long max)
     char *end;
     errno = 0;
     unsigned long v = s ? strtoul(s, &end, 10) : 0;
-    if (s == NULL || errno != 0 || *end != '\0' || v == 0 || v > max || *s == '-')
+    if (s == NULL || *s == '-' || errno != 0 || *end != '\0' || v == 0 || v > max)
         usage();
     return v;
 }
 
-int main(int argc, char **argv)
+static void parse_options(int argc, char **argv, struct options *o)
 {
-    unsigned threads = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned long tasks = 10000;
-    unsigned reps = 21;
-    const char *csv_path = "lesson06_benchmark/results/latest.csv";
-    bool thread_per_task = false;
-
+    *o = (struct options){
+        .threads = (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
+        .reps = 21,
+        .tasks = 10000,
+        .idle_seconds = 1,
+        .csv_path = "lesson06_benchmark/results/latest.csv",
+    };
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--threads") == 0)
-            threads = (unsigned)parse_count(argv[++i], SCHED_MAX_WORKERS);
-        else if (strcmp(argv[i], "--tasks") == 0)
-            tasks = parse_count(argv[++i], 100000000);
-        else if (strcmp(argv[i], "--reps") == 0)
-            reps = (unsigned)parse_count(argv[++i], 10000);
-        else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
-            csv_path = argv[++i];
-        else if (strcmp(argv[i], "--thread-per-task") == 0)
-            thread_per_task = true;
+        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "--threads") == 0)
+            o->threads = (unsigned)parse_count(val, SCHED_MAX_WORKERS), i++;
+        else if (strcmp(arg, "--tasks") == 0)
+            o->tasks = parse_count(val, 100000000), i++;
+        else if (strcmp(arg, "--reps") == 0)
+            o->reps = (unsigned)parse_count(val, 10000), i++;
+        else if (strcmp(arg, "--workload") == 0 && val != NULL)
+            o->only = val, i++;
+        else if (strcmp(arg, "--idle") == 0 && val != NULL) {
+            char *end;
+            o->idle_seconds = strtod(val, &end);
+            if (*end != '\0' || o->idle_seconds < 0 || o->idle_seconds > 60)
+                usage();
+            i++;
+        } else if (strcmp(arg, "--thread-per-task") == 0)
+            o->thread_per_task = true;
+        else if (strcmp(arg, "--csv") == 0 && val != NULL)
+            o->csv_path = val, i++;
         else
             usage();
     }
+    if (o->only != NULL && strcmp(o->only, "flat") != 0 && strcmp(o->only, "spawn_inside") != 0 &&
+        strcmp(o->only, "tree") != 0)
+        usage();
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    parse_options(argc, argv, &o);
+
+    struct workload workloads[] = {
+        { "flat", "the main thread spawns trivial tasks, then waits", o.tasks, o.thread_per_task },
+        { "spawn_inside", "one task spawns trivial tasks inside the pool, then the main thread waits",
+          o.tasks, false },
+        { "tree", "a binary tree of tasks, each spawning its two children (depth 13)", 16383, false },
+    };
+    unsigned nworkloads = sizeof workloads / sizeof workloads[0];
 
     /* The contestants: the serial loop, [thread per task,] every scheduler. */
-    unsigned first = thread_per_task ? 2 : 1;
-    unsigned n = first;
+    unsigned first = o.thread_per_task ? 2 : 1, n = first;
     while (sched_all[n - first] != NULL)
         n++;
     struct entry *entries = calloc(n, sizeof *entries);
-    double *all_ns = calloc((size_t)n * reps, sizeof *all_ns);
+    double *all_ns = calloc((size_t)n * o.reps, sizeof *all_ns);
     unsigned *order = calloc(n, sizeof *order);
     if (entries == NULL || all_ns == NULL || order == NULL) {
         perror("bench");
         return 1;
     }
     for (unsigned i = 0; i < n; i++) {
-        entries[i].ns = all_ns + (size_t)i * reps;
         entries[i].kind = i == 0 ? SERIAL : i < first ? THREAD_PER_TASK : POOL;
         entries[i].sched = i < first ? NULL : sched_all[i - first];
-        entries[i].name = i == 0 ? "serial loop" : i < first ? "thread per task" : entries[i].sched->name;
-        if (entries[i].sched != NULL) {
-            entries[i].pool = entries[i].sched->create(threads);
-            if (entries[i].pool == NULL) {
-                fprintf(stderr, "bench: %s: create(%u): %s\n", entries[i].name, threads, strerror(errno));
-                return 1;
-            }
-        }
-        order[i] = i;
+        entries[i].name = i == 0 ? "serial" : i < first ? "thread per task" : entries[i].sched->name;
+        entries[i].ns = all_ns + (size_t)i * o.reps;
     }
 
     char cpu[128], date[32];
     cpu_model(cpu, sizeof cpu);
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-    printf("machine: %s, %ld CPUs; compiler: %s %s; %s\n", cpu,
-           sysconf(_SC_NPROCESSORS_ONLN),
+    printf("machine: %s, %ld CPUs; compiler: %s %s; %s\n", cpu, sysconf(_SC_NPROCESSORS_ONLN),
 #ifdef __clang__
            "clang",
 #else
@@ -214,71 +413,67 @@ int main(int argc, char **argv)
 #endif
            __VERSION__ " " BENCH_CFLAGS, date);
 
-    /* Warm-up: page in the code, grow the queues to size, wake the workers. */
-    for (unsigned i = 0; i < n; i++)
-        run_flat(&entries[i], tasks);
-
-    /* A progress line, for people watching: only when stderr is a terminal. */
-    bool progress = isatty(STDERR_FILENO);
-    struct rng rng;
-    rng_seed(&rng, (uint64_t)now);
-    for (unsigned r = 0; r < reps; r++) {
-        for (unsigned i = n - 1; i > 0; i--) {          /* Fisher-Yates shuffle */
-            unsigned j = rng_below(&rng, i + 1);
-            unsigned t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        for (unsigned k = 0; k < n; k++) {
-            struct entry *e = &entries[order[k]];
-            if (progress)
-                fprintf(stderr, "\r  flat: round %u/%u, %-28s", r + 1, reps, e->name);
-            e->ns[r] = run_flat(e, tasks);
-        }
-    }
-    if (progress)
-        fprintf(stderr, "\r%60s\r", "");
-
-    FILE *csv = fopen(csv_path, "w");
+    FILE *csv = fopen(o.csv_path, "w");
     if (csv == NULL)
-        fprintf(stderr, "bench: cannot write %s: %s\n", csv_path, strerror(errno));
+        fprintf(stderr, "bench: cannot write %s: %s\n", o.csv_path, strerror(errno));
     else
         fprintf(csv, "workload,scheduler,threads,tasks,rep,ns_per_task\n");
-    for (unsigned i = 0; i < n && csv != NULL; i++)
-        for (unsigned r = 0; r < reps; r++)
-            fprintf(csv, "flat,%s,%u,%lu,%u,%.3f\n", entries[i].name,
-                    entries[i].kind == POOL ? threads : 1, tasks, r, entries[i].ns[r]);
 
-    printf("\nflat: %lu trivial tasks spawned from the main thread, then wait(); "
-           "%u workers; median of %u runs after a warm-up\n\n", tasks, threads, reps);
-    printf("%-24s %10s %19s %12s %12s %10s\n", "", "ns/task", "min - max", "tasks/s",
-           "vs lesson01", "parks");
-    double base = 0;
-    for (unsigned i = 0; i < n; i++)
-        if (entries[i].sched != NULL && strcmp(entries[i].name, "lesson01_shared_queue") == 0)
-            base = median(entries[i].ns, reps);
-    for (unsigned i = 0; i < n; i++) {
-        struct entry *e = &entries[i];
-        double med = median(e->ns, reps);
-        char ratio[16] = "", parks[24] = "";
-        if (e->sched != NULL) {
-            e->sched->stats(e->pool, &e->stats);
-            snprintf(parks, sizeof parks, "%llu", (unsigned long long)e->stats.parks);
+    bool progress = isatty(STDERR_FILENO);     /* a progress line, for people watching */
+    struct rng rng;
+    rng_seed(&rng, (uint64_t)now);
+    for (unsigned w = 0; w < nworkloads; w++) {
+        struct workload *wl = &workloads[w];
+        if (o.only != NULL && strcmp(o.only, wl->name) != 0)
+            continue;
+        for (unsigned i = 0; i < n; i++)
+            entries[i].stats = (struct sched_stats){ 0 };
+        for (unsigned i = 0; i < n; i++)
+            order[i] = i;
+        for (unsigned r = 0; r < o.reps; r++) {
+            for (unsigned i = n - 1; i > 0; i--) {      /* Fisher-Yates shuffle */
+                unsigned j = rng_below(&rng, i + 1);
+                unsigned t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            for (unsigned k = 0; k < n; k++) {
+                struct entry *e = &entries[order[k]];
+                if (e->kind == THREAD_PER_TASK && !wl->thread_per_task)
+                    continue;
+                if (progress)
+                    fprintf(stderr, "\r  %s: round %u/%u, %-28s", wl->name, r + 1, o.reps, e->name);
+                e->ns[r] = time_one(e, wl, &o);
+                if (csv != NULL)
+                    fprintf(csv, "%s,%s,%u,%lu,%u,%.3f\n", wl->name, e->name,
+                            e->kind == POOL ? o.threads : 1, expected_tasks(wl), r, e->ns[r]);
+            }
         }
-        if (base > 0)
-            snprintf(ratio, sizeof ratio, base / med < 0.1 ? "%.4fx" : "%.2fx", base / med);
-        printf("%-24s %10.1f %8.1f - %8.1f %11.2fM %12s %10s\n", e->name, med, e->ns[0],
-               e->ns[reps - 1], 1e3 / med, ratio, parks);
+        if (progress)
+            fprintf(stderr, "\r%70s\r", "");
+        print_table(wl, entries, n, &o);
     }
-    printf("\n(vs lesson01: how many times faster than lesson01 in this run; "
-           "parks: times a worker went to sleep, all runs)\n");
+
+    if (o.idle_seconds > 0) {
+        printf("\nidle: CPU time the whole process burns while a pool of %u workers has "
+               "nothing to do (measured over %.1f s)\n\n", o.threads, o.idle_seconds);
+        for (unsigned i = first; i < n; i++) {
+            if (progress)
+                fprintf(stderr, "\r  idle: %-28s", entries[i].name);
+            double ms = idle_cpu(entries[i].sched, &o);
+            if (progress)
+                fprintf(stderr, "\r%70s\r", "");
+            printf("%-24s %8.1f ms of CPU per second (%.1f%% of one core)\n", entries[i].name,
+                   ms, ms / 10);
+        }
+    }
+
+    printf("\n(vs lesson01: times faster than lesson01 in this run; steals/task: tasks taken "
+           "from another worker per task run; parks: times a worker went to sleep)\n");
     if (csv != NULL) {
         fclose(csv);
-        printf("raw results: %s\n", csv_path);
+        printf("raw results: %s\n", o.csv_path);
     }
-
-    for (unsigned i = first; i < n; i++)
-        entries[i].sched->destroy(entries[i].pool);
     free(order);
     free(all_ns);
     free(entries);
