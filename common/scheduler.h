@@ -38,6 +38,10 @@ struct sched_stats {
     uint64_t steals;            /* tasks a worker took from another worker's queue */
     uint64_t steal_attempts;    /* attempts to steal, successful or not */
     uint64_t parks;             /* times a worker went to sleep for lack of work */
+    uint64_t steal_batches;     /* successful steals; steals / steal_batches is the
+                                   number of tasks one steal takes (1 before lesson03) */
+    uint64_t steal_busy;        /* steal attempts that found the victim locked and
+                                   moved on (lesson03's try-lock) */
 };
 
 struct scheduler {

@@ -3,7 +3,11 @@
  * in one run, so that the ratios between them are fair.
  *
  * WORKLOADS (each task is trivial: one atomic increment, so the time per task
- * is the scheduler's own cost: queueing, waking, taking, counting)
+ * is the scheduler's own cost: queueing, waking, taking, counting.  Each
+ * worker increments a counter of its own, on its own cache line: one counter
+ * shared by all would bounce between cores on every task and measure the
+ * workload's contention instead of the scheduler; --shared-counter shows how
+ * much.)
  *   flat          the main thread spawns N tasks, then waits.  Every task
  *                 enters from outside the pool.
  *   spawn_inside  one task spawns N tasks from inside the pool: all the work
@@ -46,18 +50,40 @@
 
 /* ---- the tasks ---- */
 
-static atomic_ulong counter;
+/* What tasks need to know (a task gets only one pointer). */
+static const struct scheduler *cur_sched;
+static void *cur_pool;
+static bool shared_counter;
+
+/* counts[w + 1] is worker w's; counts[0] is for threads that are not workers. */
+static struct {
+    _Alignas(64) atomic_ulong n;
+} counts[SCHED_MAX_WORKERS + 1];
 
 /* relaxed: only the total matters, and wait() orders it before we read it. */
 static void trivial_task(void *arg)
 {
     (void)arg;
-    atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
+    int slot = 0;
+    if (!shared_counter && cur_pool != NULL)
+        slot = cur_sched->current_worker(cur_pool) + 1;
+    atomic_fetch_add_explicit(&counts[slot].n, 1, memory_order_relaxed);
 }
 
-/* What tasks that spawn need to know (a task gets only one pointer). */
-static const struct scheduler *cur_sched;
-static void *cur_pool;
+static void reset_counts(void)
+{
+    for (int i = 0; i <= SCHED_MAX_WORKERS; i++)
+        atomic_store_explicit(&counts[i].n, 0, memory_order_relaxed);
+}
+
+static unsigned long total_count(void)
+{
+    unsigned long sum = 0;
+    for (int i = 0; i <= SCHED_MAX_WORKERS; i++)
+        sum += atomic_load_explicit(&counts[i].n, memory_order_relaxed);
+    return sum;
+}
+
 static unsigned long cur_tasks;
 static atomic_int spawn_error;
 
@@ -78,7 +104,7 @@ static void spawner_task(void *arg)
 static void tree_task(void *arg)
 {
     uintptr_t depth = (uintptr_t)arg;
-    atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
+    trivial_task(NULL);
     if (depth > 0) {
         spawn_or_record(tree_task, (void *)(depth - 1));
         spawn_or_record(tree_task, (void *)(depth - 1));
@@ -164,6 +190,7 @@ struct options {
     unsigned tree_depth;
     double idle_seconds;
     bool thread_per_task;
+    bool shared_counter;
     const char *only;           /* run just this workload */
     const char *csv_path;
 };
@@ -195,12 +222,12 @@ static double time_one(struct entry *e, const struct workload *wl, const struct 
     if (e->kind == POOL)
         e->sched->stats(cur_pool, &before);
 
-    atomic_store(&counter, 0);
+    reset_counts();
     uint64_t t0 = now_ns();
     run_workload(wl, e->kind);
     uint64_t t1 = now_ns();
 
-    unsigned long want = expected_tasks(wl), got = atomic_load(&counter);
+    unsigned long want = expected_tasks(wl), got = total_count();
     if (got != want || atomic_load(&spawn_error) != 0) {
         fprintf(stderr, "bench: %s on %s ran %lu of %lu tasks (spawn error %d)\n", e->name,
                 wl->name, got, want, atomic_load(&spawn_error));
@@ -212,6 +239,8 @@ static double time_one(struct entry *e, const struct workload *wl, const struct 
         e->stats.executed += after.executed - before.executed;
         e->stats.steals += after.steals - before.steals;
         e->stats.steal_attempts += after.steal_attempts - before.steal_attempts;
+        e->stats.steal_batches += after.steal_batches - before.steal_batches;
+        e->stats.steal_busy += after.steal_busy - before.steal_busy;
         e->stats.parks += after.parks - before.parks;
         e->sched->destroy(cur_pool);
     }
@@ -281,8 +310,8 @@ static void print_table(const struct workload *wl, struct entry *entries, unsign
 {
     printf("\n%s: %s\n%lu tasks per run, %u workers, median of %u runs\n\n", wl->name,
            wl->about, expected_tasks(wl), o->threads, o->reps);
-    printf("%-24s %9s %20s %9s %11s %10s %8s\n", "", "ns/task", "min - max", "tasks/s",
-           "vs lesson01", "steals/task", "parks");
+    printf("%-24s %9s %20s %9s %11s %11s %9s %8s\n", "", "ns/task", "min - max", "tasks/s",
+           "vs lesson01", "steals/task", "per steal", "parks");
     double base = 0;
     for (unsigned i = 0; i < n; i++)
         if (entries[i].kind == POOL && strcmp(entries[i].name, "lesson01_shared_queue") == 0)
@@ -292,16 +321,19 @@ static void print_table(const struct workload *wl, struct entry *entries, unsign
         if (e->kind == THREAD_PER_TASK && !wl->thread_per_task)
             continue;
         double med = median(e->ns, o->reps);
-        char ratio[16] = "", steals[16] = "", parks[24] = "";
+        char ratio[16] = "", steals[16] = "", batch[16] = "", parks[24] = "";
         if (base > 0)
             snprintf(ratio, sizeof ratio, base / med < 0.1 ? "%.4fx" : "%.2fx", base / med);
         if (e->kind == POOL) {
             double executed = e->stats.executed ? (double)e->stats.executed : 1;
             snprintf(steals, sizeof steals, "%.3f", (double)e->stats.steals / executed);
+            if (e->stats.steal_batches > 0)
+                snprintf(batch, sizeof batch, "%.1f",
+                         (double)e->stats.steals / (double)e->stats.steal_batches);
             snprintf(parks, sizeof parks, "%llu", (unsigned long long)e->stats.parks);
         }
-        printf("%-24s %9.1f %9.1f - %8.1f %8.2fM %11s %11s %8s\n", e->name, med, e->ns[0],
-               e->ns[o->reps - 1], 1e3 / med, ratio, steals, parks);
+        printf("%-24s %9.1f %9.1f - %8.1f %8.2fM %11s %11s %9s %8s\n", e->name, med, e->ns[0],
+               e->ns[o->reps - 1], 1e3 / med, ratio, steals, batch, parks);
     }
 }
 
@@ -311,13 +343,16 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench [--threads N] [--tasks N] [--reps N] [--workload NAME]\n"
-            "             [--idle SECONDS] [--thread-per-task] [--csv FILE]\n"
+            "             [--idle SECONDS] [--thread-per-task] [--shared-counter]\n"
+            "             [--csv FILE]\n"
             "  --threads N      workers per pool (default: the number of CPUs)\n"
             "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
             "  --reps N         timed runs per scheduler and workload (default 21)\n"
             "  --workload NAME  flat, spawn_inside or tree (default: all three)\n"
             "  --idle SECONDS   how long to measure idle CPU (default 1; 0 skips it)\n"
             "  --thread-per-task  add the no-pool baseline to flat: a thread per task\n"
+            "  --shared-counter   every task increments one shared counter, not its\n"
+            "                   worker's own (to see what that contention costs)\n"
             "  --csv FILE       raw results, one row per run\n"
             "                   (default lesson06_benchmark/results/latest.csv)\n");
     exit(2);
@@ -360,6 +395,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             i++;
         } else if (strcmp(arg, "--thread-per-task") == 0)
             o->thread_per_task = true;
+        else if (strcmp(arg, "--shared-counter") == 0)
+            o->shared_counter = true;
         else if (strcmp(arg, "--csv") == 0 && val != NULL)
             o->csv_path = val, i++;
         else
@@ -374,6 +411,7 @@ int main(int argc, char **argv)
 {
     struct options o;
     parse_options(argc, argv, &o);
+    shared_counter = o.shared_counter;
 
     struct workload workloads[] = {
         { "flat", "the main thread spawns trivial tasks, then waits", o.tasks, o.thread_per_task },
@@ -469,7 +507,8 @@ int main(int argc, char **argv)
     }
 
     printf("\n(vs lesson01: times faster than lesson01 in this run; steals/task: tasks taken "
-           "from another worker per task run; parks: times a worker went to sleep)\n");
+           "from another worker per task run;\n per steal: tasks one successful steal took; "
+           "parks: times a worker went to sleep, in the timed runs)\n");
     if (csv != NULL) {
         fclose(csv);
         printf("raw results: %s\n", o.csv_path);
