@@ -1,0 +1,32 @@
+/*
+ * Exercise 2: lock order.                          medium, about 20 minutes
+ *
+ * A steal moves tasks from the victim's deque into the thief's own, so it
+ * holds two locks at once.  The version below takes the victim's lock, then
+ * its own, both with pthread_mutex_lock.  Run the test: it deadlocks within
+ * seconds.  Thief A holds B's lock and waits for its own, while thief B
+ * holds A's lock and waits for its own.  Neither will ever let go.
+ *
+ * Make lock_for_steal() (contract in exercises.h) deadlock-free.  There is
+ * one rule that makes every such cycle impossible; find it, and use
+ * pthread_mutex_trylock where waiting would break it.
+ *
+ * The test runs four threads that steal from each other as fast as they
+ * can.  It fails, instead of hanging, if they stop making progress for five
+ * seconds; and it checks that EBUSY leaves no lock held.
+ *
+ * Check your work:  make -C lesson03_trylock_steal exercises
+ * Stuck?            exercises/HINTS.md
+ */
+#include <errno.h>
+#include <pthread.h>
+
+#include "exercises.h"
+
+int lock_for_steal(struct deque *own, struct deque *victim)
+{
+    /* TODO: this order, and waiting for the victim, can deadlock.  Fix both. */
+    pthread_mutex_lock(&victim->lock);
+    pthread_mutex_lock(&own->lock);
+    return 0;
+}
