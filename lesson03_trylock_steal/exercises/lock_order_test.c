@@ -44,10 +44,13 @@ static void *stealer(void *arg)
             pthread_mutex_unlock(&deques[victim].lock);
             pthread_mutex_unlock(&deques[me].lock);
         } else if (err == EBUSY) {
-            /* Error-checking mutexes: unlocking one we do not hold fails
-             * with EPERM.  Success means lock_for_steal kept it. */
-            if (pthread_mutex_unlock(&deques[me].lock) == 0)
+            /* Error-checking mutexes: locking one we already hold fails
+             * at once with EDEADLK, so that means lock_for_steal kept it.
+             * Otherwise we get it (perhaps after a thief lets go). */
+            if (pthread_mutex_lock(&deques[me].lock) == EDEADLK)
                 atomic_store(&held_after_busy, 1);
+            else
+                pthread_mutex_unlock(&deques[me].lock);
         } else {
             atomic_store(&bad_result, err);
         }
