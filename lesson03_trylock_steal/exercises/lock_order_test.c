@@ -2,9 +2,10 @@
  * lock_order_test.c: grades exercise 2 (exercises/lock_order.c).
  *
  * Four threads, each with a deque of its own, steal single tasks from each
- * other as fast as they can through lock_for_steal().  A deadlock shows as
- * threads that stop making progress: the test waits at most 5 seconds for
- * them and fails (Check then ends the stuck process) instead of hanging.
+ * other as fast as they can through lock_for_steal() (a correct version
+ * takes 0.05 s here, 0.4 s under ThreadSanitizer).  A deadlock shows as
+ * threads that never finish: the test waits at most 5 seconds for them and
+ * fails (Check then ends the stuck process) instead of hanging.
  */
 #include <check.h>
 #include <errno.h>
