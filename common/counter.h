@@ -10,8 +10,10 @@
  * on x86 and no LL/SC loop on Arm.
  *
  * relaxed: a counter orders nothing.  A reader that needs an exact value
- * (stats() after wait()) gets it from whatever ordered the events it counts
- * (wait()'s acquire pairs with the release of the worker's last task).
+ * (stats() after wait()) gets it from whatever orders the counted events
+ * before it.  In lessons 2 to 4 that is wait()'s acquire load of pending,
+ * which pairs with the release subtraction in settle(): a worker counts a
+ * task before it settles it.
  */
 #ifndef COUNTER_H
 #define COUNTER_H

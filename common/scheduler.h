@@ -68,6 +68,9 @@ struct scheduler {
      *              is not queued and will not run);
      *   ECANCELED  destroy() has begun and the caller is not one of the pool's
      *              workers (tasks running during destroy may still spawn).
+     *              This is a courtesy to a thread that races with destroy()
+     *              while it drains the pool; no thread may call spawn() once
+     *              destroy() can have returned, since the pool is then freed.
      */
     int (*spawn)(void *pool, task_fn fn, void *arg);
 
@@ -83,8 +86,9 @@ struct scheduler {
     /*
      * Runs every task still queued (and whatever those spawn), stops and
      * joins the workers, and frees the pool.  destroy(NULL) does nothing.
-     * Must not be called from one of the pool's own tasks, nor concurrently
-     * with another call on the same pool from outside it.
+     * Must not be called from one of the pool's own tasks, nor twice.
+     * While it runs, other threads may still call spawn() and get ECANCELED
+     * (see spawn), but nothing may use the pool after it returns.
      */
     void (*destroy)(void *pool);
 

@@ -17,9 +17,10 @@
  * a divide-and-conquer computation is the biggest piece left, so one steal
  * moves a lot of work and steals stay rare.
  *
- * Every function takes the deque's mutex for its whole length.  That keeps
- * this file short and obviously correct; lesson 4 replaces the mutex with
- * atomics.  (Header-only so that tests and exercises can use it directly;
+ * Every function takes the deque's mutex for its whole length (except the
+ * ones named _locked, for callers that already hold it, and deque_grow,
+ * which they call).  That keeps this file short and obviously correct;
+ * lesson 4 replaces the mutex with atomics.  (Header-only so that tests and exercises can use it directly;
  * lesson 3 has its own copy, grown to steal half at a time.)
  */
 #ifndef LESSON02_DEQUE_H
@@ -63,7 +64,7 @@ static inline int deque_init(struct deque *d)
     d->head = 0;
     d->len = 0;
     d->mask = DEQUE_INITIAL_CAP - 1;
-    pthread_mutex_init(&d->lock, NULL);
+    pthread_mutex_init(&d->lock, NULL);     /* default attributes: cannot fail on Linux */
     return 0;
 }
 

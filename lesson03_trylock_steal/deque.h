@@ -58,7 +58,7 @@ static inline int deque_init(struct deque *d)
     d->head = 0;
     d->len = 0;
     d->mask = DEQUE_INITIAL_CAP - 1;
-    pthread_mutex_init(&d->lock, NULL);
+    pthread_mutex_init(&d->lock, NULL);     /* default attributes: cannot fail on Linux */
     return 0;
 }
 
@@ -163,8 +163,12 @@ static inline enum steal_result deque_steal_half(struct deque *victim, struct de
     size_t n = (victim->len + 1) / 2;
     /* Make room in our deque first, so no task is ever out of both deques;
      * if memory is short, take only what fits (at least the one we run). */
-    while (n > 1 && into->mask + 1 - into->len < n - 1 && deque_grow(into) != 0)
-        n = 1 + (into->mask + 1 - into->len);
+    while (n > 1 && into->mask + 1 - into->len < n - 1) {
+        if (deque_grow(into) != 0) {
+            n = 1 + (into->mask + 1 - into->len);
+            break;
+        }
+    }
     if (n > 0) {
         *t = deque_take_top_locked(victim);
         for (size_t i = 1; i < n; i++)
