@@ -205,8 +205,10 @@ static unsigned long expected_tasks(const struct workload *wl)
     return nodes;
 }
 
-/* Creates a pool, warms it up, times one run, destroys it.  ns per task. */
-static double time_one(struct entry *e, const struct workload *wl, const struct options *o)
+/* Creates a pool, warms it up, times one run, destroys it.  Returns ns per
+ * task; *run gets the stats of the timed run alone. */
+static double time_one(struct entry *e, const struct workload *wl, const struct options *o,
+                       struct sched_stats *run)
 {
     cur_sched = e->sched;
     cur_pool = NULL;
@@ -233,15 +235,23 @@ static double time_one(struct entry *e, const struct workload *wl, const struct 
                 wl->name, got, want, atomic_load(&spawn_error));
         exit(1);
     }
+    *run = (struct sched_stats){ 0 };
     if (e->kind == POOL) {
         e->sched->stats(cur_pool, &after);
-        e->stats.spawned += after.spawned - before.spawned;
-        e->stats.executed += after.executed - before.executed;
-        e->stats.steals += after.steals - before.steals;
-        e->stats.steal_attempts += after.steal_attempts - before.steal_attempts;
-        e->stats.steal_batches += after.steal_batches - before.steal_batches;
-        e->stats.steal_busy += after.steal_busy - before.steal_busy;
-        e->stats.parks += after.parks - before.parks;
+        run->spawned = after.spawned - before.spawned;
+        run->executed = after.executed - before.executed;
+        run->steals = after.steals - before.steals;
+        run->steal_attempts = after.steal_attempts - before.steal_attempts;
+        run->steal_batches = after.steal_batches - before.steal_batches;
+        run->steal_busy = after.steal_busy - before.steal_busy;
+        run->parks = after.parks - before.parks;
+        e->stats.spawned += run->spawned;
+        e->stats.executed += run->executed;
+        e->stats.steals += run->steals;
+        e->stats.steal_attempts += run->steal_attempts;
+        e->stats.steal_batches += run->steal_batches;
+        e->stats.steal_busy += run->steal_busy;
+        e->stats.parks += run->parks;
         e->sched->destroy(cur_pool);
     }
     return (double)(t1 - t0) / (double)want;
@@ -455,7 +465,8 @@ int main(int argc, char **argv)
     if (csv == NULL)
         fprintf(stderr, "bench: cannot write %s: %s\n", o.csv_path, strerror(errno));
     else
-        fprintf(csv, "workload,scheduler,threads,tasks,rep,ns_per_task\n");
+        fprintf(csv, "workload,scheduler,threads,tasks,rep,ns_per_task,"
+                     "executed,steals,steal_batches,steal_attempts,steal_busy,parks\n");
 
     bool progress = isatty(STDERR_FILENO);     /* a progress line, for people watching */
     struct rng rng;
@@ -481,10 +492,15 @@ int main(int argc, char **argv)
                     continue;
                 if (progress)
                     fprintf(stderr, "\r  %s: round %u/%u, %-28s", wl->name, r + 1, o.reps, e->name);
-                e->ns[r] = time_one(e, wl, &o);
+                struct sched_stats run;
+                e->ns[r] = time_one(e, wl, &o, &run);
                 if (csv != NULL)
-                    fprintf(csv, "%s,%s,%u,%lu,%u,%.3f\n", wl->name, e->name,
-                            e->kind == POOL ? o.threads : 1, expected_tasks(wl), r, e->ns[r]);
+                    fprintf(csv, "%s,%s,%u,%lu,%u,%.3f,%llu,%llu,%llu,%llu,%llu,%llu\n", wl->name,
+                            e->name, e->kind == POOL ? o.threads : 1, expected_tasks(wl), r,
+                            e->ns[r], (unsigned long long)run.executed,
+                            (unsigned long long)run.steals, (unsigned long long)run.steal_batches,
+                            (unsigned long long)run.steal_attempts,
+                            (unsigned long long)run.steal_busy, (unsigned long long)run.parks);
             }
         }
         if (progress)

@@ -1,5 +1,5 @@
 /*
- * Exercise 2: grain size.                       medium, about 30 minutes
+ * Exercise 2: grain size.                       medium, about 20 minutes
  *
  * On the shared queue every task costs a trip through the one lock to be
  * queued and another to be taken, whatever the task does.  `make bench`

@@ -1,5 +1,5 @@
 /*
- * Exercise 1: which worker ran it?              easy, about 20 minutes
+ * Exercise 1: which worker ran it?              easy, about 15 minutes
  *
  * A pool of two workers runs n tasks.  Finish which_worker() so that task i
  * stores in ran_on[i] the index of the worker that ran it.  The test then
@@ -8,8 +8,8 @@
  * The catch: nothing in the scheduler makes the second worker take a task.
  * A task here does almost nothing, so the worker that wakes first can empty
  * the queue before the other is even scheduled.  A version that only records
- * the index passes most rounds and fails some; the test runs enough rounds
- * that luck is not enough.  Make the outcome certain instead of likely,
+ * the index usually fails in the very first round, and when it does not,
+ * in one of the next: the test runs 100 rounds, and luck is not enough.  Make the outcome certain instead of likely,
  * without changing the scheduler.
  *
  * Check your work:  make -C lesson01_shared_queue exercises

@@ -1,5 +1,5 @@
 /*
- * Exercise: the two-worker runtime.                 easy, about 20 minutes
+ * Exercise: the two-worker runtime.                 easy, about 10 minutes
  *
  * A runtime does not get simpler than this: two workers, two deques (the
  * ones from ../deque.h), and every task starts in worker 0's deque.  Worker 0

@@ -1,5 +1,5 @@
 /*
- * Exercise 2: lock order.                          medium, about 20 minutes
+ * Exercise 2: lock order.                          medium, about 15 minutes
  *
  * A steal moves tasks from the victim's deque into the thief's own, so it
  * holds two locks at once.  The version below takes the victim's lock, then
@@ -7,9 +7,11 @@
  * seconds.  Thief A holds B's lock and waits for its own, while thief B
  * holds A's lock and waits for its own.  Neither will ever let go.
  *
- * Make lock_for_steal() (contract in exercises.h) deadlock-free.  There is
- * one rule that makes every such cycle impossible; find it, and use
- * pthread_mutex_trylock where waiting would break it.
+ * Make lock_for_steal() (contract in exercises.h) deadlock-free.  There are
+ * two classic cures: one global order for all locks (by address, say), or
+ * the rule that a thread never waits for a lock while it holds another.
+ * Either passes the test; the lesson uses the second, with
+ * pthread_mutex_trylock, because a busy victim is a reason to go elsewhere.
  *
  * The test runs four threads that steal from each other as fast as they
  * can.  A correct version finishes in well under a second; if the threads

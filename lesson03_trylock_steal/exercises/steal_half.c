@@ -1,5 +1,5 @@
 /*
- * Exercise 1: steal half.                          medium, about 30 minutes
+ * Exercise 1: steal half.                          medium, about 20 minutes
  *
  * A thief that takes one task per steal comes back for the next one almost
  * at once, and every visit costs a trip through the victim's lock.  Taking

@@ -8,6 +8,10 @@
  * and report EBUSY.  The thief moves on to another victim, which is also
  * the better policy: a locked deque is one that its owner or another thief
  * is already busy with.
+ *
+ * (The other classic cure, one global lock order, also works: lock the
+ * deque with the lower address first, both blocking.  It never deadlocks,
+ * but it waits behind busy victims, the convoy this lesson removes.)
  */
 #include <errno.h>
 #include <pthread.h>
