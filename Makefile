@@ -7,6 +7,7 @@
 #   make tsan         the test suites under ThreadSanitizer        (build-tsan/)
 #   make asan         the test suites under AddressSanitizer+UBSan (build-asan/)
 #   make valgrind     the contract suite under valgrind's memcheck
+#   make break        lesson 4's deque with one memory ordering removed at a time
 #   make clean
 #
 # LESSON=lesson01_shared_queue limits test and exercises to one lesson.
@@ -73,7 +74,7 @@ BENCH := $(BUILD)/bench
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-.PHONY: all build test tests-run bench exercises exercises-run starters-fail \
+.PHONY: all build test tests-run bench break exercises exercises-run starters-fail \
         tsan asan valgrind deps clean help
 
 all: deps
@@ -168,6 +169,22 @@ starters-fail: deps
 
 bench: $(BENCH)
 	$(Q)$(BENCH) $(BENCH_ARGS)
+
+# Lesson 4: its deque built four times, each with one ordering removed
+# (0 = none removed), each hammered for BREAK_SECONDS (default 5).
+BREAK_SECONDS ?= 5
+BREAK_BINS := $(foreach n,0 1 2 3,$(BUILD)/break/break-$(n))
+$(BUILD)/break/break-%: lesson04_chase_lev/breaking/break_deque.c lesson04_chase_lev/deque.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DBREAK=$* $< $(LDFLAGS) $(LDLIBS) -o $@
+
+break: $(BREAK_BINS)
+	@echo "lesson04's deque, one ordering removed at a time, $(BREAK_SECONDS) s each:"
+	@printf '  %-34s ' "as written:";                 $(BUILD)/break/break-0 $(BREAK_SECONDS)
+	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 $(BREAK_SECONDS)
+	@printf '  %-34s ' "steal without its seq_cst fence:"; $(BUILD)/break/break-2 $(BREAK_SECONDS)
+	@printf '  %-34s ' "push with a relaxed bottom:";   $(BUILD)/break/break-3 $(BREAK_SECONDS)
 
 clean:
 	rm -rf build build-* 

@@ -14,6 +14,9 @@
  *                 starts on one worker's queue, and the others must steal it.
  *   tree          a binary tree of tasks, each spawning its two children, the
  *                 shape of divide-and-conquer (depth 13: 16,383 tasks).
+ *   fib           fork-join fib(n), one join() per call, on the schedulers that
+ *                 have join (lesson 4 on), on 1 worker and on all of them.
+ *                 Each call only adds: the purest measure of join's overhead.
  * A serial baseline does the same work with plain function calls on one
  * thread: the floor no scheduler reaches.
  *
@@ -111,6 +114,32 @@ static void tree_task(void *arg)
     }
 }
 
+/* fib: the argument carries n in and the result out. */
+struct fib {
+    unsigned n;
+    uint64_t result;
+};
+
+static void fib_task(void *arg)
+{
+    struct fib *f = arg;
+    if (f->n < 2) {
+        f->result = f->n;
+        return;
+    }
+    struct fib a = { f->n - 1, 0 }, b = { f->n - 2, 0 };
+    cur_sched->join(cur_pool, fib_task, &a, fib_task, &b);
+    f->result = a.result + b.result;
+}
+
+static uint64_t fib_serial(unsigned n)
+{
+    return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
+}
+
+static unsigned fib_n = 30;
+static uint64_t fib_result;
+
 static void tree_serial(uintptr_t depth)
 {
     trivial_task(NULL);
@@ -122,13 +151,15 @@ static void tree_serial(uintptr_t depth)
 
 /* ---- workloads ---- */
 
-enum kind { SERIAL, THREAD_PER_TASK, POOL };
+/* POOL_ONE: a pool of one worker, for fib's T1. */
+enum kind { SERIAL, THREAD_PER_TASK, POOL, POOL_ONE };
 
 struct workload {
     const char *name;
     const char *about;
     unsigned long tasks;        /* tasks per run (set from the options) */
     bool thread_per_task;       /* offers the no-pool baseline */
+    bool needs_join;            /* only for schedulers with join, also on 1 worker */
 };
 
 static void *thread_main(void *arg)
@@ -142,6 +173,17 @@ static void run_workload(const struct workload *wl, enum kind kind)
 {
     unsigned long n = wl->tasks;
     task_fn volatile call = trivial_task;   /* a real call, as a pool makes */
+    if (wl->needs_join) {
+        struct fib root = { fib_n, 0 };
+        if (kind == SERIAL) {
+            root.result = fib_serial(fib_n);
+        } else {
+            spawn_or_record(fib_task, &root);
+            cur_sched->wait(cur_pool);
+        }
+        fib_result = root.result;
+        return;
+    }
     if (strcmp(wl->name, "tree") == 0) {
         uintptr_t depth = 0;
         while ((2ul << depth) - 1 < n)
@@ -188,6 +230,7 @@ struct options {
     unsigned reps;
     unsigned long tasks;
     unsigned tree_depth;
+    unsigned fib_n;
     double idle_seconds;
     bool thread_per_task;
     bool shared_counter;
@@ -197,6 +240,8 @@ struct options {
 
 static unsigned long expected_tasks(const struct workload *wl)
 {
+    if (wl->needs_join)         /* calls of fib(n): 2 fib(n+1) - 1 */
+        return 2 * (unsigned long)fib_serial(fib_n + 1) - 1;
     if (strcmp(wl->name, "tree") != 0)
         return wl->tasks;
     unsigned long nodes = 1;
@@ -212,16 +257,18 @@ static double time_one(struct entry *e, const struct workload *wl, const struct 
 {
     cur_sched = e->sched;
     cur_pool = NULL;
-    if (e->kind == POOL) {
-        cur_pool = e->sched->create(o->threads);
+    bool pool = e->kind == POOL || e->kind == POOL_ONE;
+    if (pool) {
+        unsigned n = e->kind == POOL_ONE ? 1 : o->threads;
+        cur_pool = e->sched->create(n);
         if (cur_pool == NULL) {
-            fprintf(stderr, "bench: %s: create(%u): %s\n", e->name, o->threads, strerror(errno));
+            fprintf(stderr, "bench: %s: create(%u): %s\n", e->name, n, strerror(errno));
             exit(1);
         }
-        run_workload(wl, POOL);     /* warm-up: grows the queues, wakes the workers */
+        run_workload(wl, e->kind);  /* warm-up: grows the queues, wakes the workers */
     }
     struct sched_stats before = { 0 }, after = { 0 };
-    if (e->kind == POOL)
+    if (pool)
         e->sched->stats(cur_pool, &before);
 
     reset_counts();
@@ -230,13 +277,15 @@ static double time_one(struct entry *e, const struct workload *wl, const struct 
     uint64_t t1 = now_ns();
 
     unsigned long want = expected_tasks(wl), got = total_count();
+    if (wl->needs_join)         /* fib counts nothing: check its answer instead */
+        got = fib_result == fib_serial(fib_n) ? want : 0;
     if (got != want || atomic_load(&spawn_error) != 0) {
         fprintf(stderr, "bench: %s on %s ran %lu of %lu tasks (spawn error %d)\n", e->name,
                 wl->name, got, want, atomic_load(&spawn_error));
         exit(1);
     }
     *run = (struct sched_stats){ 0 };
-    if (e->kind == POOL) {
+    if (pool) {
         e->sched->stats(cur_pool, &after);
         run->spawned = after.spawned - before.spawned;
         run->executed = after.executed - before.executed;
@@ -268,7 +317,7 @@ static double cpu_seconds(void)
 /* CPU milliseconds the process burns per second while a pool sits idle. */
 static double idle_cpu(const struct scheduler *s, const struct options *o)
 {
-    struct workload wl = { "flat", "", 1000, false };
+    struct workload wl = { "flat", "", 1000, false, false };
     cur_sched = s;
     cur_pool = s->create(o->threads);
     if (cur_pool == NULL)
@@ -315,26 +364,38 @@ static void cpu_model(char *buf, size_t size)
     fclose(f);
 }
 
+/* Whether entry e runs workload wl. */
+static bool takes_part(const struct entry *e, const struct workload *wl)
+{
+    if (e->kind == THREAD_PER_TASK)
+        return wl->thread_per_task;
+    if (wl->needs_join)
+        return e->kind == SERIAL || e->sched->join != NULL;
+    return e->kind != POOL_ONE;
+}
+
 static void print_table(const struct workload *wl, struct entry *entries, unsigned n,
                         const struct options *o)
 {
-    printf("\n%s: %s\n%lu tasks per run, %u workers, median of %u runs\n\n", wl->name,
-           wl->about, expected_tasks(wl), o->threads, o->reps);
-    printf("%-24s %9s %20s %9s %11s %11s %9s %8s\n", "", "ns/task", "min - max", "tasks/s",
-           "vs lesson01", "steals/task", "per steal", "parks");
+    printf("\n%s: %s\n%lu %s per run, %u workers, median of %u runs\n\n", wl->name,
+           wl->about, expected_tasks(wl), wl->needs_join ? "calls" : "tasks", o->threads, o->reps);
+    printf("%-30s %9s %20s %9s %11s %11s %9s %8s\n", "", "ns/task", "min - max", "tasks/s",
+           wl->needs_join ? "vs serial" : "vs lesson01", "steals/task", "per steal", "parks");
     double base = 0;
     for (unsigned i = 0; i < n; i++)
         if (entries[i].kind == POOL && strcmp(entries[i].name, "lesson01_shared_queue") == 0)
             base = median(entries[i].ns, o->reps);
+    if (wl->needs_join)         /* no lesson01 here: compare with serial */
+        base = median(entries[0].ns, o->reps);
     for (unsigned i = 0; i < n; i++) {
         struct entry *e = &entries[i];
-        if (e->kind == THREAD_PER_TASK && !wl->thread_per_task)
+        if (!takes_part(e, wl))
             continue;
         double med = median(e->ns, o->reps);
         char ratio[16] = "", steals[16] = "", batch[16] = "", parks[24] = "";
         if (base > 0)
             snprintf(ratio, sizeof ratio, base / med < 0.1 ? "%.4fx" : "%.2fx", base / med);
-        if (e->kind == POOL) {
+        if (e->kind == POOL && !wl->needs_join) {
             double executed = e->stats.executed ? (double)e->stats.executed : 1;
             snprintf(steals, sizeof steals, "%.3f", (double)e->stats.steals / executed);
             if (e->stats.steal_batches > 0)
@@ -342,7 +403,9 @@ static void print_table(const struct workload *wl, struct entry *entries, unsign
                          (double)e->stats.steals / (double)e->stats.steal_batches);
             snprintf(parks, sizeof parks, "%llu", (unsigned long long)e->stats.parks);
         }
-        printf("%-24s %9.1f %9.1f - %8.1f %8.2fM %11s %11s %9s %8s\n", e->name, med, e->ns[0],
+        char name[40];
+        snprintf(name, sizeof name, "%s%s", e->name, e->kind == POOL_ONE ? " (1 worker)" : "");
+        printf("%-30s %9.1f %9.1f - %8.1f %8.2fM %11s %11s %9s %8s\n", name, med, e->ns[0],
                e->ns[o->reps - 1], 1e3 / med, ratio, steals, batch, parks);
     }
 }
@@ -353,12 +416,15 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench [--threads N] [--tasks N] [--reps N] [--workload NAME]\n"
+            "             [--tree-depth N] [--fib N]\n"
             "             [--idle SECONDS] [--thread-per-task] [--shared-counter]\n"
             "             [--csv FILE]\n"
             "  --threads N      workers per pool (default: the number of CPUs)\n"
             "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
             "  --reps N         timed runs per scheduler and workload (default 21)\n"
-            "  --workload NAME  flat, spawn_inside or tree (default: all three)\n"
+            "  --workload NAME  flat, spawn_inside, tree or fib (default: all)\n"
+            "  --tree-depth N   depth of the tree workload (default 13: 16,383 tasks)\n"
+            "  --fib N          n for the fib workload (default 30)\n"
             "  --idle SECONDS   how long to measure idle CPU (default 1; 0 skips it)\n"
             "  --thread-per-task  add the no-pool baseline to flat: a thread per task\n"
             "  --shared-counter   every task increments one shared counter, not its\n"
@@ -385,6 +451,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         .reps = 21,
         .tasks = 10000,
         .idle_seconds = 1,
+        .tree_depth = 13,
+        .fib_n = 30,
         .csv_path = "lesson06_benchmark/results/latest.csv",
     };
     for (int i = 1; i < argc; i++) {
@@ -397,6 +465,10 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->reps = (unsigned)parse_count(val, 10000), i++;
         else if (strcmp(arg, "--workload") == 0 && val != NULL)
             o->only = val, i++;
+        else if (strcmp(arg, "--tree-depth") == 0)
+            o->tree_depth = (unsigned)parse_count(val, 24), i++;
+        else if (strcmp(arg, "--fib") == 0)
+            o->fib_n = (unsigned)parse_count(val, 40), i++;
         else if (strcmp(arg, "--idle") == 0 && val != NULL) {
             char *end;
             o->idle_seconds = strtod(val, &end);
@@ -413,7 +485,7 @@ static void parse_options(int argc, char **argv, struct options *o)
             usage();
     }
     if (o->only != NULL && strcmp(o->only, "flat") != 0 && strcmp(o->only, "spawn_inside") != 0 &&
-        strcmp(o->only, "tree") != 0)
+        strcmp(o->only, "tree") != 0 && strcmp(o->only, "fib") != 0)
         usage();
 }
 
@@ -423,18 +495,28 @@ int main(int argc, char **argv)
     parse_options(argc, argv, &o);
     shared_counter = o.shared_counter;
 
+    fib_n = o.fib_n;
+    char tree_about[80], fib_about[96];
+    snprintf(tree_about, sizeof tree_about,
+             "a binary tree of tasks, each spawning its two children (depth %u)", o.tree_depth);
+    snprintf(fib_about, sizeof fib_about, "fork-join fib(%u), one join per call (on schedulers "
+             "with join)", o.fib_n);
     struct workload workloads[] = {
-        { "flat", "the main thread spawns trivial tasks, then waits", o.tasks, o.thread_per_task },
+        { "flat", "the main thread spawns trivial tasks, then waits", o.tasks, o.thread_per_task,
+          false },
         { "spawn_inside", "one task spawns trivial tasks inside the pool, then the main thread waits",
-          o.tasks, false },
-        { "tree", "a binary tree of tasks, each spawning its two children (depth 13)", 16383, false },
+          o.tasks, false, false },
+        { "tree", tree_about, (2ul << o.tree_depth) - 1, false, false },
+        { "fib", fib_about, 0, false, true },
     };
     unsigned nworkloads = sizeof workloads / sizeof workloads[0];
 
-    /* The contestants: the serial loop, [thread per task,] every scheduler. */
-    unsigned first = o.thread_per_task ? 2 : 1, n = first;
-    while (sched_all[n - first] != NULL)
-        n++;
+    /* The contestants: the serial loop, [thread per task,] every scheduler,
+     * and every scheduler with join again on 1 worker (for fib). */
+    unsigned first = o.thread_per_task ? 2 : 1, nsched = 0, njoin = 0;
+    while (sched_all[nsched] != NULL)
+        njoin += sched_all[nsched++]->join != NULL;
+    unsigned n = first + nsched + njoin;
     struct entry *entries = calloc(n, sizeof *entries);
     double *all_ns = calloc((size_t)n * o.reps, sizeof *all_ns);
     unsigned *order = calloc(n, sizeof *order);
@@ -442,11 +524,22 @@ int main(int argc, char **argv)
         perror("bench");
         return 1;
     }
-    for (unsigned i = 0; i < n; i++) {
-        entries[i].kind = i == 0 ? SERIAL : i < first ? THREAD_PER_TASK : POOL;
-        entries[i].sched = i < first ? NULL : sched_all[i - first];
-        entries[i].name = i == 0 ? "serial" : i < first ? "thread per task" : entries[i].sched->name;
-        entries[i].ns = all_ns + (size_t)i * o.reps;
+    for (unsigned i = 0, j = first + nsched; i < n; i++) {
+        struct entry *e = &entries[i];
+        e->ns = all_ns + (size_t)i * o.reps;
+        if (i == 0 || i < first) {
+            e->kind = i == 0 ? SERIAL : THREAD_PER_TASK;
+            e->name = i == 0 ? "serial" : "thread per task";
+        } else if (i < first + nsched) {
+            e->kind = POOL;
+            e->sched = sched_all[i - first];
+            e->name = e->sched->name;
+            if (e->sched->join != NULL) {       /* its 1-worker twin */
+                entries[j] = (struct entry){ e->name, POOL_ONE, e->sched, all_ns + (size_t)j * o.reps,
+                                             { 0 } };
+                j++;
+            }
+        }
     }
 
     char cpu[128], date[32];
@@ -488,7 +581,7 @@ int main(int argc, char **argv)
             }
             for (unsigned k = 0; k < n; k++) {
                 struct entry *e = &entries[order[k]];
-                if (e->kind == THREAD_PER_TASK && !wl->thread_per_task)
+                if (!takes_part(e, wl))
                     continue;
                 if (progress)
                     fprintf(stderr, "\r  %s: round %u/%u, %-28s", wl->name, r + 1, o.reps, e->name);
@@ -511,7 +604,7 @@ int main(int argc, char **argv)
     if (o.idle_seconds > 0) {
         printf("\nidle: CPU time the whole process burns while a pool of %u workers has "
                "nothing to do (measured over %.1f s)\n\n", o.threads, o.idle_seconds);
-        for (unsigned i = first; i < n; i++) {
+        for (unsigned i = first; i < first + nsched; i++) {
             if (progress)
                 fprintf(stderr, "\r  idle: %-28s", entries[i].name);
             double ms = idle_cpu(entries[i].sched, &o);

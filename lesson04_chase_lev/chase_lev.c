@@ -1,0 +1,548 @@
+/*
+ * chase_lev.c: lesson 4, lock-free deques, and fork-join.
+ *
+ * WHAT CHANGED FROM LESSON 3
+ * Each worker's deque is now Chase and Lev's lock-free deque (deque.h): the
+ * owner pushes and takes with no lock and no atomic read-modify-write except
+ * in the race for the last task, and a thief steals with one CAS.  Stealing
+ * one task per CAS replaces lesson 3's steal-half between workers (a batch
+ * cannot be taken with one CAS; lesson 5 brings it back).  The injector
+ * keeps a lock and keeps handing out half its tasks at a time.  New: join(),
+ * fork-join in the style of Cilk and rayon.
+ *
+ * DESIGN
+ *
+ *   external threads ── spawn ──► [ injector: mutex + FIFO ring ]
+ *                                         │ take half, into own deque
+ *        ┌─────────────────┬──────────────┴──┬─────────────────┐
+ *        ▼                 ▼                 ▼                 ▼
+ *    worker 0          worker 1          worker 2          worker 3
+ *  [Chase-Lev 0]     [Chase-Lev 1]     [Chase-Lev 2]     [Chase-Lev 3]
+ *  push/take bottom ◄── steal top (CAS), random victims
+ *
+ * The injector keeps its mutex: external spawns are the slow path, come
+ * from several threads at once (a Chase-Lev deque has one owner), and are
+ * taken in batches, so the lock is taken once per batch, not per task.
+ *
+ * JOIN (work-first, as in Cilk)
+ * join(a, b) pushes b, runs a itself, then takes b back from its own deque
+ * and runs it, the common case when no thief wanted it, at the cost of one
+ * push and one take.  If a thief stole b, the worker helps: it runs other
+ * tasks until b's thief sets b's done flag.  It never sleeps while it
+ * waits, so a worker is never idle while there is work anywhere.
+ *
+ * COUNTING UNFINISHED TASKS, SHUTDOWN, WAIT: as in lessons 2 and 3 (spawn
+ * credits, settle when the own deque runs dry).  A join's b is not a spawned
+ * task: it is neither counted in pending nor in the stats, because the task
+ * that called join is still running, and counted, until b is done.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cacheline.h"
+#include "counter.h"
+#include "deque.h"
+#include "rng.h"
+#include "scheduler.h"
+
+#define SPAWN_CREDITS 64
+
+/* ---- the injector: a FIFO ring buffer behind a mutex ---- */
+
+struct injector {
+    pthread_mutex_t lock;       /* protects every field below */
+    struct task *slots;
+    size_t head, len, mask;
+    bool shutdown;              /* destroy() has begun: refuse external spawns */
+    uint64_t spawned;           /* tasks accepted here */
+};
+
+static int injector_init(struct injector *q)
+{
+    q->slots = malloc(64 * sizeof *q->slots);
+    if (q->slots == NULL)
+        return ENOMEM;
+    q->head = q->len = 0;
+    q->mask = 63;
+    q->shutdown = false;
+    q->spawned = 0;
+    pthread_mutex_init(&q->lock, NULL);
+    return 0;
+}
+
+/* Lock held.  Doubles the ring, copying oldest first. */
+static int injector_grow(struct injector *q)
+{
+    size_t cap = q->mask + 1;
+    struct task *slots = cap <= SIZE_MAX / 2 / sizeof *slots ? malloc(2 * cap * sizeof *slots) : NULL;
+    if (slots == NULL)
+        return ENOMEM;
+    for (size_t i = 0; i < q->len; i++)
+        slots[i] = q->slots[(q->head + i) & q->mask];
+    free(q->slots);
+    q->slots = slots;
+    q->head = 0;
+    q->mask = 2 * cap - 1;
+    return 0;
+}
+
+struct worker {
+    _Alignas(CACHELINE) struct deque deque;     /* aligned inside, three lines */
+    struct pool *pool;
+    unsigned index;
+    pthread_t thread;
+    struct rng rng;
+
+    /* Written by this worker only. */
+    _Alignas(CACHELINE) size_t credits;         /* reserved in pending, unspent */
+    size_t finished;                            /* finished, not yet settled */
+    struct counter spawned;
+    struct counter executed;
+    struct counter steals;
+    struct counter steal_attempts;
+    struct counter steal_lost;                  /* CAS races lost */
+    struct counter parks;
+};
+
+struct pool {
+    struct injector injector;
+    _Alignas(CACHELINE) atomic_size_t pending;  /* accepted, not finished (over-estimate) */
+    atomic_bool shutdown;
+    pthread_mutex_t done_lock;
+    pthread_cond_t all_done;
+    unsigned nworkers;
+    struct worker *workers;
+};
+
+static _Thread_local struct worker *self;
+
+static struct worker *self_in(struct pool *pool)
+{
+    return (self != NULL && self->pool == pool) ? self : NULL;
+}
+
+/* ---- join's task ---- */
+
+/* b of a join, as pushed onto the joiner's deque.  Lives on its stack. */
+struct join_job {
+    task_fn fn;
+    void *arg;
+    atomic_bool done;
+};
+
+static void run_join_job(void *arg)
+{
+    struct join_job *job = arg;
+    job->fn(job->arg);
+    /* release: b's effects happen before the joiner's acquire load of done
+     * sees true.  This is our last touch of *job: the joiner may return
+     * and its stack frame, with *job in it, disappear right after. */
+    atomic_store_explicit(&job->done, true, memory_order_release);
+}
+
+/* ---- running and finding work ---- */
+
+static void run_task(struct worker *w, struct task t)
+{
+    t.fn(t.arg);
+    if (t.fn != run_join_job) {     /* a join's b is not a spawned task */
+        counter_add(&w->executed, 1);
+        w->finished++;
+    }
+}
+
+/* See lesson 2: give back finished tasks and unspent credits in one go. */
+static void settle(struct worker *w)
+{
+    struct pool *pool = w->pool;
+    size_t n = w->credits + w->finished;
+    if (n == 0)
+        return;
+    w->credits = 0;
+    w->finished = 0;
+    /* release: the finished tasks' effects happen before what a wait()er
+     * does once its acquire load sees pending reach 0. */
+    if (atomic_fetch_sub_explicit(&pool->pending, n, memory_order_release) == n) {
+        pthread_mutex_lock(&pool->done_lock);
+        pthread_cond_broadcast(&pool->all_done);
+        pthread_mutex_unlock(&pool->done_lock);
+    }
+}
+
+/*
+ * Half of the injector's tasks, at most 128: the oldest to run now, the rest
+ * pushed onto our own deque, where other workers can steal them.
+ */
+static bool take_from_injector(struct worker *w, struct task *t)
+{
+    struct injector *q = &w->pool->injector;
+    struct task batch[128];
+    pthread_mutex_lock(&q->lock);
+    size_t n = (q->len + 1) / 2;
+    if (n > 128)
+        n = 128;
+    for (size_t i = 0; i < n; i++) {
+        batch[i] = q->slots[q->head];
+        q->head = (q->head + 1) & q->mask;
+    }
+    q->len -= n;
+    pthread_mutex_unlock(&q->lock);
+    if (n == 0)
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        /* If our deque cannot grow, run the task here instead: a task
+         * taken out of the injector must not be dropped. */
+        if (deque_push(&w->deque, batch[i]) != 0)
+            run_task(w, batch[i]);
+    }
+    *t = batch[0];
+    return true;
+}
+
+/* Every other worker once, from a random start, one task per steal. */
+static bool steal_round(struct worker *w, struct task *t)
+{
+    struct pool *pool = w->pool;
+    unsigned n = pool->nworkers, start = rng_below(&w->rng, n);
+    for (unsigned k = 0; k < n; k++) {
+        unsigned v = (start + k) % n;
+        if (v == w->index)
+            continue;
+        counter_add(&w->steal_attempts, 1);
+        enum steal_result res = deque_steal(&pool->workers[v].deque, t);
+        if (res == STEAL_OK) {
+            counter_add(&w->steals, 1);
+            return true;
+        }
+        if (res == STEAL_LOST)
+            counter_add(&w->steal_lost, 1);
+    }
+    return false;
+}
+
+/* Somewhere other than our own deque: the injector, then the others. */
+static bool find_work_elsewhere(struct worker *w, struct task *t)
+{
+    return take_from_injector(w, t) || steal_round(w, t);
+}
+
+static void back_off(struct worker *w, unsigned *idle_rounds)
+{
+    if (++*idle_rounds <= 64) {
+        sched_yield();
+        return;
+    }
+    counter_add(&w->parks, 1);
+    struct timespec ts = { 0, 100 * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+static void *worker_loop(void *arg)
+{
+    struct worker *w = arg;
+    struct pool *pool = w->pool;
+    unsigned idle_rounds = 0;
+
+    self = w;
+    for (;;) {
+        struct task t;
+        if (deque_take(&w->deque, &t)) {
+            run_task(w, t);
+            idle_rounds = 0;
+            continue;
+        }
+        settle(w);      /* our own deque is empty: settle before looking elsewhere */
+        if (find_work_elsewhere(w, &t)) {
+            run_task(w, t);
+            idle_rounds = 0;
+            continue;
+        }
+        /* Shutdown first, then pending, as lesson 2's worker_loop explains.
+         * acquire: pairs with the release store in stop_workers; relaxed:
+         * only the count matters. */
+        if (atomic_load_explicit(&pool->shutdown, memory_order_acquire) &&
+            atomic_load_explicit(&pool->pending, memory_order_relaxed) == 0)
+            break;
+        back_off(w, &idle_rounds);
+    }
+    return NULL;
+}
+
+/* ---- join ---- */
+
+/* join called from a thread that is not one of the pool's workers. */
+struct external_join {
+    struct pool *pool;
+    task_fn a, b;
+    void *a_arg, *b_arg;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;              /* protected by lock */
+};
+
+static void cl_join(void *p, task_fn a, void *a_arg, task_fn b, void *b_arg);
+
+static void external_join_task(void *arg)
+{
+    struct external_join *ej = arg;
+    cl_join(ej->pool, ej->a, ej->a_arg, ej->b, ej->b_arg);
+    pthread_mutex_lock(&ej->lock);
+    ej->done = true;
+    pthread_cond_signal(&ej->cond);
+    pthread_mutex_unlock(&ej->lock);
+}
+
+static int cl_spawn(void *p, task_fn fn, void *arg);
+
+/*
+ * From outside the pool there is no deque to push b onto.  So the whole
+ * join is spawned as one task, which joins inside the pool, and the caller
+ * sleeps on a condition variable until it is done.  If the pool refuses the
+ * task (no memory, or destroy has begun), the caller runs a then b itself.
+ */
+static void join_from_outside(struct pool *pool, task_fn a, void *a_arg, task_fn b, void *b_arg)
+{
+    struct external_join ej = { .pool = pool, .a = a, .a_arg = a_arg, .b = b, .b_arg = b_arg };
+    pthread_mutex_init(&ej.lock, NULL);
+    pthread_cond_init(&ej.cond, NULL);
+    if (cl_spawn(pool, external_join_task, &ej) == 0) {
+        pthread_mutex_lock(&ej.lock);
+        while (!ej.done)
+            pthread_cond_wait(&ej.cond, &ej.lock);
+        pthread_mutex_unlock(&ej.lock);
+    } else {
+        a(a_arg);
+        b(b_arg);
+    }
+    pthread_cond_destroy(&ej.cond);
+    pthread_mutex_destroy(&ej.lock);
+}
+
+static void cl_join(void *p, task_fn a, void *a_arg, task_fn b, void *b_arg)
+{
+    struct pool *pool = p;
+    struct worker *w = self_in(pool);
+    if (w == NULL) {
+        join_from_outside(pool, a, a_arg, b, b_arg);
+        return;
+    }
+    struct join_job job = { b, b_arg, false };
+    if (deque_push(&w->deque, (struct task){ run_join_job, &job }) != 0) {
+        a(a_arg);       /* no memory to offer b to thieves: run both here */
+        b(b_arg);
+        return;
+    }
+    a(a_arg);
+
+    /*
+     * Take b back.  Anything a spawned (and left) is above b in our deque:
+     * run it on the way down.  If we find our deque empty before we find
+     * b, a thief has b: help with other work until it is done.
+     */
+    struct task t;
+    while (deque_take(&w->deque, &t)) {
+        if (t.fn == run_join_job && t.arg == &job) {
+            b(b_arg);   /* not stolen: the common case, no atomics beyond take */
+            return;
+        }
+        run_task(w, t);
+    }
+    unsigned idle_rounds = 0;
+    /* acquire: pairs with the release store in run_join_job, so b's
+     * effects are visible to the caller of join once we return. */
+    while (!atomic_load_explicit(&job.done, memory_order_acquire)) {
+        if (deque_take(&w->deque, &t) || find_work_elsewhere(w, &t)) {
+            run_task(w, t);
+            idle_rounds = 0;
+        } else if (++idle_rounds > 64) {
+            sched_yield();      /* b is running on another worker: not for long */
+        }
+    }
+}
+
+/* ---- the contract (common/scheduler.h) ---- */
+
+static void stop_workers(struct pool *pool, unsigned started)
+{
+    /* Under the injector's lock, as in lesson 2: an external spawn either
+     * came first and is counted, or comes after and is refused.
+     * release: pairs with the acquire load in worker_loop. */
+    pthread_mutex_lock(&pool->injector.lock);
+    pool->injector.shutdown = true;
+    atomic_store_explicit(&pool->shutdown, true, memory_order_release);
+    pthread_mutex_unlock(&pool->injector.lock);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(pool->workers[i].thread, NULL);
+}
+
+static void free_pool(struct pool *pool, unsigned ndeques)
+{
+    for (unsigned i = 0; i < ndeques; i++)
+        deque_destroy(&pool->workers[i].deque);
+    pthread_mutex_destroy(&pool->injector.lock);
+    free(pool->injector.slots);
+    pthread_cond_destroy(&pool->all_done);
+    pthread_mutex_destroy(&pool->done_lock);
+    free(pool->workers);
+    free(pool);
+}
+
+static void *cl_create(unsigned nworkers)
+{
+    if (nworkers == 0 || nworkers > SCHED_MAX_WORKERS) {
+        errno = EINVAL;
+        return NULL;
+    }
+    struct pool *pool = aligned_alloc(CACHELINE, sizeof *pool);
+    if (pool == NULL)
+        return NULL;
+    memset(pool, 0, sizeof *pool);
+    pool->workers = aligned_alloc(CACHELINE, nworkers * sizeof *pool->workers);
+    if (pool->workers == NULL || injector_init(&pool->injector) != 0) {
+        free(pool->workers);
+        free(pool);
+        errno = ENOMEM;
+        return NULL;
+    }
+    pthread_mutex_init(&pool->done_lock, NULL);
+    pthread_cond_init(&pool->all_done, NULL);
+    for (unsigned i = 0; i < nworkers; i++) {
+        struct worker *w = &pool->workers[i];
+        memset(w, 0, sizeof *w);
+        w->pool = pool;
+        w->index = i;
+        rng_seed(&w->rng, i);
+        if (deque_init(&w->deque) != 0) {
+            free_pool(pool, i);
+            errno = ENOMEM;
+            return NULL;
+        }
+    }
+    pool->nworkers = nworkers;
+    for (unsigned i = 0; i < nworkers; i++) {
+        int err = pthread_create(&pool->workers[i].thread, NULL, worker_loop, &pool->workers[i]);
+        if (err != 0) {
+            /* nworkers stays as it is: the workers already running read it
+             * (they scan every deque, and all of them exist). */
+            stop_workers(pool, i);
+            free_pool(pool, nworkers);
+            errno = err;
+            return NULL;
+        }
+    }
+    return pool;
+}
+
+static int cl_spawn(void *p, task_fn fn, void *arg)
+{
+    struct pool *pool = p;
+    if (pool == NULL || fn == NULL)
+        return EINVAL;
+    struct task t = { fn, arg };
+
+    struct worker *w = self_in(pool);
+    if (w != NULL) {
+        /* As in lesson 2: count before a thief can see it.  relaxed: the
+         * release store of bottom in deque_push orders this addition
+         * before the settle() of whoever runs the task. */
+        if (w->credits == 0) {
+            atomic_fetch_add_explicit(&pool->pending, SPAWN_CREDITS, memory_order_relaxed);
+            w->credits = SPAWN_CREDITS;
+        }
+        w->credits--;
+        int err = deque_push(&w->deque, t);
+        if (err != 0) {
+            w->credits++;
+            return err;
+        }
+        counter_add(&w->spawned, 1);
+        return 0;
+    }
+
+    struct injector *q = &pool->injector;
+    int err = 0;
+    pthread_mutex_lock(&q->lock);
+    if (q->shutdown)
+        err = ECANCELED;
+    else if (q->len == q->mask + 1)
+        err = injector_grow(q);
+    if (err == 0) {
+        q->slots[(q->head + q->len) & q->mask] = t;
+        q->len++;
+        q->spawned++;
+        /* relaxed: the injector's lock orders it before the task's run. */
+        atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return err;
+}
+
+static int cl_wait(void *p)
+{
+    struct pool *pool = p;
+    if (pool == NULL)
+        return EINVAL;
+    if (self_in(pool) != NULL)
+        return EDEADLK;
+    /* acquire: pairs with the release subtractions in settle. */
+    if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
+        return 0;
+    pthread_mutex_lock(&pool->done_lock);
+    while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
+        pthread_cond_wait(&pool->all_done, &pool->done_lock);
+    pthread_mutex_unlock(&pool->done_lock);
+    return 0;
+}
+
+static void cl_destroy(void *p)
+{
+    struct pool *pool = p;
+    if (pool == NULL)
+        return;
+    stop_workers(pool, pool->nworkers);
+    free_pool(pool, pool->nworkers);
+}
+
+static void cl_stats(void *p, struct sched_stats *out)
+{
+    struct pool *pool = p;
+    *out = (struct sched_stats){ 0 };
+    if (pool == NULL)
+        return;
+    pthread_mutex_lock(&pool->injector.lock);
+    out->spawned = pool->injector.spawned;
+    pthread_mutex_unlock(&pool->injector.lock);
+    for (unsigned i = 0; i < pool->nworkers; i++) {
+        struct worker *w = &pool->workers[i];
+        out->spawned += counter_read(&w->spawned);
+        out->executed += counter_read(&w->executed);
+        out->steals += counter_read(&w->steals);
+        out->steal_batches += counter_read(&w->steals);     /* one task per steal */
+        out->steal_attempts += counter_read(&w->steal_attempts);
+        out->steal_busy += counter_read(&w->steal_lost);
+        out->parks += counter_read(&w->parks);
+    }
+}
+
+static int cl_current_worker(void *pool)
+{
+    struct worker *w = self_in(pool);
+    return w != NULL ? (int)w->index : -1;
+}
+
+const struct scheduler lesson04_chase_lev = {
+    .name = "lesson04_chase_lev",
+    .create = cl_create,
+    .spawn = cl_spawn,
+    .wait = cl_wait,
+    .destroy = cl_destroy,
+    .stats = cl_stats,
+    .join = cl_join,
+    .current_worker = cl_current_worker,
+};

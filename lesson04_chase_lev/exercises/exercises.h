@@ -1,0 +1,37 @@
+/*
+ * exercises.h: the functions you write in lesson 4's exercises.
+ *
+ * Your code goes in exercises/steal.c and exercises/sum.c; the tests that
+ * grade it are exercises/NAME_test.c; reference answers are in solutions/.
+ */
+#ifndef LESSON04_EXERCISES_H
+#define LESSON04_EXERCISES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../deque.h"
+
+/*
+ * Exercise 1 (steal.c).  The thief's side of the Chase-Lev deque, as
+ * deque_steal() in ../deque.h: takes the oldest task of d into *out.
+ * Returns STEAL_OK, STEAL_EMPTY when there is none, or STEAL_LOST when
+ * another thread took it first.
+ */
+enum steal_result my_steal(struct deque *d, struct task *out);
+
+/*
+ * Exercise 2 (sum.c).  Returns v[0] + ... + v[n-1], computed on `pool` (a
+ * pool of scheduler s, which has join) by recursive halving: a range of more
+ * than `cutoff` elements is split in two halves, summed with s->join; a
+ * range of at most `cutoff` elements (cutoff >= 1) is summed by calling
+ * sum_leaf(v + start, length).  May be called from outside the pool.
+ */
+uint64_t parallel_sum(const struct scheduler *s, void *pool, const uint64_t *v, size_t n,
+                      size_t cutoff);
+
+/* Provided by the test: the sum of one leaf range.  (It counts and checks
+ * the leaves you make.) */
+uint64_t sum_leaf(const uint64_t *v, size_t n);
+
+#endif
