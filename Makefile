@@ -180,6 +180,9 @@ $(BUILD)/break/break-%: lesson04_chase_lev/breaking/break_deque.c lesson04_chase
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DBREAK=$* $< $(LDFLAGS) $(LDLIBS) -o $@
 
 break: $(BREAK_BINS)
+	@echo "What the fences cost: one thread pushing and taking (take's fast path):"
+	@printf '  %-34s ' "as written:";                 $(BUILD)/break/break-0 --cost
+	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 --cost
 	@echo "lesson04's deque, one ordering removed at a time, $(BREAK_SECONDS) s each:"
 	@printf '  %-34s ' "as written:";                 $(BUILD)/break/break-0 $(BREAK_SECONDS)
 	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 $(BREAK_SECONDS)
