@@ -1,8 +1,9 @@
 /*
  * exercises.h: the functions you write in lesson 4's exercises.
  *
- * Your code goes in exercises/steal.c and exercises/sum.c; the tests that
- * grade it are exercises/NAME_test.c; reference answers are in solutions/.
+ * Your code goes in exercises/steal.c, exercises/swap.c (whose interface is
+ * in swap.h) and exercises/sum.c; the tests that grade it are
+ * exercises/NAME_test.c; reference answers are in solutions/.
  */
 #ifndef LESSON04_EXERCISES_H
 #define LESSON04_EXERCISES_H
@@ -21,7 +22,7 @@
 enum steal_result my_steal(struct deque *d, struct task *out);
 
 /*
- * Exercise 2 (sum.c).  Returns v[0] + ... + v[n-1], computed on `pool` (a
+ * Exercise 3 (sum.c).  Returns v[0] + ... + v[n-1], computed on `pool` (a
  * pool of scheduler s, which has join) by recursive halving: a range of more
  * than `cutoff` elements is split in two halves, summed with s->join; a
  * range of at most `cutoff` elements (cutoff >= 1) is summed by calling

@@ -1,5 +1,5 @@
 /*
- * sum_test.c: grades exercise 2 (exercises/sum.c).
+ * sum_test.c: grades exercise 3 (exercises/sum.c).
  *
  * sum_leaf() is the test's: it checks each leaf's length against the
  * cutoff and adds up the lengths, so the leaves must cover the array

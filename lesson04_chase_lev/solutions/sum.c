@@ -1,5 +1,5 @@
 /*
- * Solution to exercise 2: a parallel sum with join.  (See exercises/sum.c.)
+ * Solution to exercise 3: a parallel sum with join.  (See exercises/sum.c.)
  *
  * The ranges live in sum_range's stack frame: join does not return until
  * both halves are done, so they outlive every task that uses them, and
