@@ -235,6 +235,7 @@ struct options {
     bool thread_per_task;
     bool shared_counter;
     const char *only;           /* run just this workload */
+    const char *sched;          /* run just this scheduler (and serial) */
     const char *csv_path;
 };
 
@@ -364,9 +365,13 @@ static void cpu_model(char *buf, size_t size)
     fclose(f);
 }
 
+static const char *only_sched;      /* --sched */
+
 /* Whether entry e runs workload wl. */
 static bool takes_part(const struct entry *e, const struct workload *wl)
 {
+    if (e->sched != NULL && only_sched != NULL && strcmp(e->sched->name, only_sched) != 0)
+        return false;
     if (e->kind == THREAD_PER_TASK)
         return wl->thread_per_task;
     if (wl->needs_join)
@@ -416,13 +421,14 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench [--threads N] [--tasks N] [--reps N] [--workload NAME]\n"
-            "             [--tree-depth N] [--fib N]\n"
+            "             [--tree-depth N] [--fib N] [--sched NAME]\n"
             "             [--idle SECONDS] [--thread-per-task] [--shared-counter]\n"
             "             [--csv FILE]\n"
             "  --threads N      workers per pool (default: the number of CPUs)\n"
             "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
             "  --reps N         timed runs per scheduler and workload (default 21)\n"
             "  --workload NAME  flat, spawn_inside, tree or fib (default: all)\n"
+            "  --sched NAME     only this scheduler (and serial), e.g. for perf\n"
             "  --tree-depth N   depth of the tree workload (default 13: 16,383 tasks)\n"
             "  --fib N          n for the fib workload (default 30)\n"
             "  --idle SECONDS   how long to measure idle CPU (default 1; 0 skips it)\n"
@@ -465,7 +471,11 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->reps = (unsigned)parse_count(val, 10000), i++;
         else if (strcmp(arg, "--workload") == 0 && val != NULL)
             o->only = val, i++;
-        else if (strcmp(arg, "--tree-depth") == 0)
+        else if (strcmp(arg, "--sched") == 0 && val != NULL) {
+            if (sched_find(val) == NULL)
+                usage();
+            o->sched = val, i++;
+        } else if (strcmp(arg, "--tree-depth") == 0)
             o->tree_depth = (unsigned)parse_count(val, 24), i++;
         else if (strcmp(arg, "--fib") == 0)
             o->fib_n = (unsigned)parse_count(val, 40), i++;
@@ -494,6 +504,7 @@ int main(int argc, char **argv)
     struct options o;
     parse_options(argc, argv, &o);
     shared_counter = o.shared_counter;
+    only_sched = o.sched;
 
     fib_n = o.fib_n;
     char tree_about[80], fib_about[96];
@@ -605,6 +616,8 @@ int main(int argc, char **argv)
         printf("\nidle: CPU time the whole process burns while a pool of %u workers has "
                "nothing to do (measured over %.1f s)\n\n", o.threads, o.idle_seconds);
         for (unsigned i = first; i < first + nsched; i++) {
+            if (only_sched != NULL && strcmp(entries[i].name, only_sched) != 0)
+                continue;
             if (progress)
                 fprintf(stderr, "\r  idle: %-28s", entries[i].name);
             double ms = idle_cpu(entries[i].sched, &o);
