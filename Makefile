@@ -8,6 +8,7 @@
 #   make asan         the test suites under AddressSanitizer+UBSan (build-asan/)
 #   make valgrind     the contract suite under valgrind's memcheck
 #   make break        lesson 4's deque with one memory ordering removed at a time
+#   make verify       the spin model of lesson 4's deque, with and without a fence
 #   make clean
 #
 # LESSON=lesson01_shared_queue limits test and exercises to one lesson.
@@ -74,7 +75,7 @@ BENCH := $(BUILD)/bench
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-.PHONY: all build test tests-run bench break exercises exercises-run starters-fail \
+.PHONY: all build test tests-run bench break verify exercises exercises-run starters-fail \
         tsan asan valgrind deps clean help
 
 all: deps
@@ -169,6 +170,14 @@ starters-fail: deps
 
 bench: $(BENCH)
 	$(Q)$(BENCH) $(BENCH_ARGS)
+
+# Model checking with spin: lesson 4's deque as written (spin must find no
+# error) and without take's fence (spin must find one, and shows it).
+verify:
+	$(Q)sh common/scripts/deps.sh spin
+	@echo "spin, lesson04_chase_lev/model/chase_lev.pml:"
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/ok lesson04_chase_lev/model/chase_lev.pml ok
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/broken lesson04_chase_lev/model/chase_lev.pml error -DNO_TAKE_FENCE
 
 # Lesson 4: its deque built four times, each with one ordering removed
 # (0 = none removed), each hammered for BREAK_SECONDS (default 5).

@@ -3,6 +3,7 @@
 #
 #   deps.sh check      Check (the C unit-test library) and pkg-config
 #   deps.sh gnuplot    gnuplot, for the benchmark's plots
+#   deps.sh spin       the spin model checker, for make verify
 #
 # Missing Debian packages are installed with apt-get when that can be done
 # without a question (as root, or with sudo that needs no password), and the
@@ -18,6 +19,9 @@ for need in "$@"; do
         ;;
     gnuplot)
         command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
+        ;;
+    spin)
+        command -v spin >/dev/null 2>&1 || missing="$missing spin"
         ;;
     *)
         echo "deps.sh: unknown need '$need'" >&2
