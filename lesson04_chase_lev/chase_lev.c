@@ -317,6 +317,7 @@ static int cl_spawn(void *p, task_fn fn, void *arg);
  * join is spawned as one task, which joins inside the pool, and the caller
  * sleeps on a condition variable until it is done.  If the pool refuses the
  * task (no memory, or destroy has begun), the caller runs a then b itself.
+ * (That task is a real spawn: stats() counts it as spawned and executed.)
  */
 static void join_from_outside(struct pool *pool, task_fn a, void *a_arg, task_fn b, void *b_arg)
 {
@@ -365,15 +366,24 @@ static void cl_join(void *p, task_fn a, void *a_arg, task_fn b, void *b_arg)
         }
         run_task(w, t);
     }
+    /*
+     * While b's thief runs it, help: run tasks from our own deque or stolen
+     * from other workers.  Not from the injector: a task from there is a
+     * new root, unrelated to this join, which could run long on our stack
+     * above this frame and keep join from returning.  Even so, helping can
+     * nest frames deeper than the task tree (rayon has the same property);
+     * a runtime that must bound its stack helps only with tasks stolen
+     * back from b's thief ("leapfrogging").
+     */
     unsigned idle_rounds = 0;
     /* acquire: pairs with the release store in run_join_job, so b's
      * effects are visible to the caller of join once we return. */
     while (!atomic_load_explicit(&job.done, memory_order_acquire)) {
-        if (deque_take(&w->deque, &t) || find_work_elsewhere(w, &t)) {
+        if (deque_take(&w->deque, &t) || steal_round(w, &t)) {
             run_task(w, t);
             idle_rounds = 0;
         } else if (++idle_rounds > 64) {
-            sched_yield();      /* b is running on another worker: not for long */
+            sched_yield();      /* b is running on another worker */
         }
     }
 }

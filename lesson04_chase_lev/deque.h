@@ -91,13 +91,14 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
  * why).  ThreadSanitizer does not model atomic_thread_fence, so under TSan
  * it would report races that cannot happen, and gcc warns about the fence
  * (-Wtsan, an error with -Werror).  For TSan builds we use seq_cst
- * operations instead, which TSan understands and which are as strong here:
- * every access that the fences order is then itself seq_cst, so those
- * accesses appear in one total order, which is all the argument needs.
+ * operations instead, which TSan understands and which are at least as
+ * strong here: every access that the fences order is then itself seq_cst,
+ * so those accesses appear in one total order, which is all the argument
+ * needs.  (TSan thus checks a slightly stronger variant than we ship.)
  *
  * BREAK (lesson04 "break it on purpose" builds, -DBREAK=n) weakens one
- * ordering at a time; see break_test.c and the README.  Never set it
- * otherwise.
+ * ordering at a time; see breaking/break_deque.c and the README.  Never set
+ * it otherwise.
  */
 #if defined(__SANITIZE_THREAD__)
 #define DEQUE_TSAN 1
@@ -114,9 +115,12 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
 #define BREAK_STEAL_FENCE 2     /* steal: no load-load fence */
 #define BREAK_PUSH_RELEASE 3    /* push: bottom stored relaxed */
 
+/* Zeroed: a thief with a stale top may read a slot that was never written
+ * (its CAS then fails and it drops what it read), and it should read zeros,
+ * not whatever malloc left there. */
 static inline struct ring *ring_new(int64_t capacity, struct ring *older)
 {
-    struct ring *r = malloc(sizeof *r + (size_t)capacity * sizeof(struct slot));
+    struct ring *r = calloc(1, sizeof *r + (size_t)capacity * sizeof(struct slot));
     if (r != NULL) {
         r->mask = capacity - 1;
         r->older = older;
@@ -187,9 +191,12 @@ static inline int deque_push(struct deque *d, struct task task)
 {
     /* relaxed: only this thread writes bottom and ring. */
     int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed);
-    /* acquire: pairs with the seq_cst CAS by which a thief took slot t-1.
-     * Its read of that slot then happens before we overwrite the slot
-     * below, when the ring wraps around to it. */
+    /* acquire: when the ring is nearly full, the slot we write below last
+     * held task b - capacity, which someone (a thief, or our own last-task
+     * CAS) claimed by moving top past it, after reading it.  Every write to
+     * top is such a read-modify-write, so reading any later value of top
+     * synchronizes with that claim: its read of the slot happens before
+     * our overwrite. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
     struct ring *r = atomic_load_explicit(&d->ring, memory_order_relaxed);
     if (b - t > r->mask) {                  /* full: b - t == capacity */
@@ -236,7 +243,15 @@ static inline bool deque_take(struct deque *d, struct task *out)
     atomic_store_explicit(&d->bottom, b, memory_order_seq_cst);
     int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
 #else
-    atomic_store_explicit(&d->bottom, b, memory_order_relaxed);
+    /* release: a thief may read this bottom and go on to steal a task below
+     * it, pushed earlier; it must then see that task's slot.  The paper's
+     * push ends with a release fence, which covers every later store of
+     * bottom, this one included.  Our push uses a release store, which
+     * covers this one only through C11's rule that a later store by the
+     * same thread continues a release sequence, a rule that C++20 and Rust
+     * dropped.  A release store here does not rely on it, and costs
+     * nothing more on x86 (a plain mov). */
+    atomic_store_explicit(&d->bottom, b, memory_order_release);
 #if BREAK != BREAK_TAKE_FENCE
     atomic_thread_fence(memory_order_seq_cst);
 #endif
@@ -244,7 +259,8 @@ static inline bool deque_take(struct deque *d, struct task *out)
     int64_t t = atomic_load_explicit(&d->top, memory_order_relaxed);
 #endif
     if (t > b) {
-        /* Empty.  relaxed: put bottom back; only we write it. */
+        /* Empty.  relaxed: put bottom back.  A thief that reads it also
+         * reads top >= b + 1 and finds nothing: it needs nothing from here. */
         atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
         return false;
     }
@@ -259,7 +275,8 @@ static inline bool deque_take(struct deque *d, struct task *out)
     bool won = atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
                                                        memory_order_relaxed);
     /* Either way the deque is now empty with top == b + 1: restore bottom
-     * to match.  relaxed: only we write bottom. */
+     * to match.  relaxed: a thief that reads it either reads top == b + 1
+     * (empty) or an older top, and then its CAS fails. */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
     return won;
 }
@@ -279,10 +296,15 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
     int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
     int64_t b = atomic_load_explicit(&d->bottom, memory_order_seq_cst);
 #else
-    /* acquire, as Lê et al. publish it.  It is more than this algorithm
-     * needs (the correctness proof of crossbeam-deque, the Rust version,
-     * uses a relaxed load here): what orders this load against the owner's
-     * store of bottom is the fence just below. */
+    /* acquire: the top we read may have been written by another thief's
+     * CAS.  Acquire makes that CAS happen before our fence below, and so
+     * puts it before our fence in the one order of seq_cst operations, as
+     * take's fence argument needs.  With a relaxed load, C11 allows this:
+     * thief A's CAS moves top 5 -> 6; the owner stores bottom = 6, fences,
+     * reads top = 5 and takes task 6 without a CAS; thief B reads top = 6
+     * (A's CAS), fences, reads the old bottom = 7 and steals task 6 too.
+     * (C++20 strengthened seq_cst fences so that relaxed would do, and
+     * crossbeam-deque's proof assumes those rules; C11's do not.) */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
 #if BREAK != BREAK_STEAL_FENCE
     atomic_thread_fence(memory_order_seq_cst);

@@ -11,8 +11,9 @@ enum steal_result my_steal(struct deque *d, struct task *out)
     int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
     int64_t b = atomic_load_explicit(&d->bottom, memory_order_seq_cst);
 #else
-    /* acquire, as Lê et al. publish it (relaxed would do: the fence below
-     * is what orders this load against the owner's store of bottom). */
+    /* acquire: the top we read may come from another thief's CAS; acquire
+     * puts that CAS before our fence in the seq_cst order, which take's
+     * fence argument needs (deque.h shows the run that breaks without it). */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
     /* seq_cst fence: pairs with the one in take, between its store of bottom
      * and its load of top.  Without the pair, the owner and we could each
