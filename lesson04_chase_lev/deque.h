@@ -33,8 +33,8 @@
  *    thief may read them torn, half from an old task and half from a new
  *    one, while the owner reuses the slot; but then top has moved, its CAS
  *    fails, and the torn pair is thrown away unused.
- *  - memory_order_consume, for the thief's load of the ring pointer, is
- *    acquire here: compilers implement consume as acquire anyway.
+ *  - The paper's "consume" ordering, for the thief's load of the ring
+ *    pointer, is acquire here: compilers implement consume as acquire anyway.
  *  - Replaced rings are kept on a list and freed by deque_destroy.  A thief
  *    may still be reading an old ring, and freeing it safely while thieves
  *    run needs a reclamation scheme (epochs, hazard pointers).  The memory
