@@ -31,6 +31,11 @@ void run_once(void *counter)
     atomic_fetch_add_explicit((atomic_uint *)counter, 1, memory_order_relaxed);
 }
 
+void no_op(void *arg)
+{
+    (void)arg;
+}
+
 int spawn_runs(const struct scheduler *s, void *pool, struct runs *r, size_t first, size_t k)
 {
     for (size_t i = first; i < first + k; i++) {

@@ -30,6 +30,9 @@ void runs_free(struct runs *r);
 /* The task: adds one to the counter it is given. */
 void run_once(void *counter);
 
+/* A task that does nothing, for tests that only move tasks around. */
+void no_op(void *arg);
+
 /* Spawns tasks [first, first+k) of r on pool; returns 0 or spawn's error. */
 int spawn_runs(const struct scheduler *s, void *pool, struct runs *r, size_t first, size_t k);
 

@@ -15,14 +15,9 @@
 #include "rng.h"
 #include "test_util.h"
 
-static void nothing(void *arg)
-{
-    (void)arg;
-}
-
 static struct task task_no(uintptr_t i)
 {
-    return (struct task){ nothing, (void *)i };
+    return (struct task){ no_op, (void *)i };
 }
 
 static uintptr_t no_of(struct task t)

@@ -13,14 +13,9 @@
 #include "rng.h"
 #include "test_util.h"
 
-static void nothing(void *arg)
-{
-    (void)arg;
-}
-
 static struct task task_no(uintptr_t i)
 {
-    return (struct task){ nothing, (void *)i };
+    return (struct task){ no_op, (void *)i };
 }
 
 static uintptr_t no_of(struct task t)
@@ -123,7 +118,7 @@ START_TEST(batch_goes_below_own_tasks)
 }
 END_TEST
 
-/* A victim whose lock is held is skipped at once, and nothing is taken. */
+/* A victim whose lock is held is skipped at once, and no_op is taken. */
 START_TEST(locked_victim_is_busy)
 {
     struct deque victim, thief;

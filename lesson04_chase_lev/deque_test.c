@@ -24,14 +24,9 @@ enum { HAMMER_TASKS = 1000000, LAST_TASK_ROUNDS = 20000 };
 enum { HAMMER_TASKS = 10000000, LAST_TASK_ROUNDS = 200000 };
 #endif
 
-static void nothing(void *arg)
-{
-    (void)arg;
-}
-
 static struct task task_no(uintptr_t i)
 {
-    return (struct task){ nothing, (void *)i };
+    return (struct task){ no_op, (void *)i };
 }
 
 static uintptr_t no_of(struct task t)
@@ -168,7 +163,7 @@ static void hammer(size_t n, unsigned take_one_in)
     size_t bad = runs_first_bad(&r);
     ck_assert_msg(bad == n, "task %zu of %zu was taken %u times (want exactly 1); thieves "
                   "stole %lu", bad, n, bad < n ? runs_count(&r, bad) : 0, atomic_load(&stolen));
-    ck_assert_msg(atomic_load(&stolen) > 0, "the thieves stole nothing: the test tested nothing");
+    ck_assert_msg(atomic_load(&stolen) > 0, "the thieves stole no_op: the test tested no_op");
     deque_destroy(&shared);
     runs_free(&r);
 }

@@ -25,11 +25,6 @@ static atomic_uint finished;
 static atomic_int held_after_busy;      /* EBUSY returned with our lock still held */
 static atomic_int bad_result;
 
-static void nothing(void *arg)
-{
-    (void)arg;
-}
-
 static void *stealer(void *arg)
 {
     unsigned me = (unsigned)(uintptr_t)arg;
@@ -70,7 +65,7 @@ START_TEST(no_deadlock)
         pthread_mutex_destroy(&deques[d].lock);
         pthread_mutex_init(&deques[d].lock, &attr);
         for (int i = 0; i < TASKS_EACH; i++)
-            ck_assert_int_eq(deque_push(&deques[d], (struct task){ nothing, NULL }), 0);
+            ck_assert_int_eq(deque_push(&deques[d], (struct task){ no_op, NULL }), 0);
     }
     atomic_store(&finished, 0);
     pthread_t threads[THREADS];

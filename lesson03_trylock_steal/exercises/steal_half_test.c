@@ -15,11 +15,6 @@
 #include "exercises.h"
 #include "test_util.h"
 
-static void nothing(void *arg)
-{
-    (void)arg;
-}
-
 static uintptr_t no_of(struct task t)
 {
     return (uintptr_t)t.arg;
@@ -31,13 +26,13 @@ static void check_split(size_t n)
     ck_assert_int_eq(deque_init(&victim), 0);
     ck_assert_int_eq(deque_init(&into), 0);
     for (uintptr_t i = 0; i < n; i++)
-        ck_assert_int_eq(deque_push(&victim, (struct task){ nothing, (void *)i }), 0);
+        ck_assert_int_eq(deque_push(&victim, (struct task){ no_op, (void *)i }), 0);
     struct task t = { NULL, NULL };
     size_t want = (n + 1) / 2;
     size_t got = take_half(&victim, &into, &t);
     ck_assert_msg(got == want, "%zu tasks: took %zu, want half rounded up, %zu", n, got, want);
     if (want > 0)
-        ck_assert_msg(t.fn == nothing && no_of(t) == 0,
+        ck_assert_msg(t.fn == no_op && no_of(t) == 0,
                       "%zu tasks: *t is task %lu, want the oldest, task 0", n, (unsigned long)no_of(t));
     ck_assert_msg(into.len == (want ? want - 1 : 0), "%zu tasks: the thief kept %zu, want %zu", n,
                   into.len, want ? want - 1 : 0);

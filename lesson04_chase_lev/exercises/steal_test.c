@@ -24,11 +24,6 @@ enum { ROUNDS = 300000 };
 #endif
 enum { PER_ROUND = 3 };
 
-static void nothing(void *arg)
-{
-    (void)arg;
-}
-
 START_TEST(order_and_empty)
 {
     struct deque d;
@@ -36,11 +31,11 @@ START_TEST(order_and_empty)
     struct task t;
     ck_assert_msg(my_steal(&d, &t) == STEAL_EMPTY, "an empty deque must give STEAL_EMPTY");
     for (uintptr_t i = 0; i < 10; i++)
-        ck_assert_int_eq(deque_push(&d, (struct task){ nothing, (void *)i }), 0);
+        ck_assert_int_eq(deque_push(&d, (struct task){ no_op, (void *)i }), 0);
     for (uintptr_t want = 0; want < 3; want++) {
         enum steal_result res = my_steal(&d, &t);
         ck_assert_msg(res == STEAL_OK, "steal %lu returned %d, want STEAL_OK", (unsigned long)want, res);
-        ck_assert_msg((uintptr_t)t.arg == want && t.fn == nothing,
+        ck_assert_msg((uintptr_t)t.arg == want && t.fn == no_op,
                       "steal got task %lu, want %lu: thieves take the oldest",
                       (unsigned long)(uintptr_t)t.arg, (unsigned long)want);
     }
@@ -101,7 +96,7 @@ START_TEST(race_with_the_owner)
         for (uintptr_t i = 1; i <= k; i++) {
             atomic_store(&taken[i], 0);
             payload[i] = (int)r;
-            push_failures += deque_push(&d, (struct task){ nothing, (void *)i }) != 0;
+            push_failures += deque_push(&d, (struct task){ no_op, (void *)i }) != 0;
         }
         atomic_store_explicit(&round_no, r, memory_order_release);
         for (volatile unsigned spin = rng_below(&rng, 3000); spin > 0; spin--)

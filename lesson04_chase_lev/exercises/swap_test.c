@@ -14,11 +14,6 @@
 #include "swap.h"
 #include "test_util.h"
 
-static void nothing(void *arg)
-{
-    (void)arg;
-}
-
 /* ---- lesson 3's deque behind the same table, for the measurement ---- */
 
 static void *lk_create(void)
@@ -78,13 +73,13 @@ START_TEST(ends)
     void *d = ops->create();
     ck_assert_ptr_nonnull(d);
     for (uintptr_t i = 0; i < 10; i++)
-        ck_assert_int_eq(ops->push(d, nothing, (void *)i), 0);
+        ck_assert_int_eq(ops->push(d, no_op, (void *)i), 0);
     task_fn fn;
     void *arg;
-    ck_assert_msg(ops->pop(d, &fn, &arg), "pop found nothing after 10 pushes");
-    ck_assert_msg((uintptr_t)arg == 9 && fn == nothing, "pop got %lu, want the newest, 9",
+    ck_assert_msg(ops->pop(d, &fn, &arg), "pop found no_op after 10 pushes");
+    ck_assert_msg((uintptr_t)arg == 9 && fn == no_op, "pop got %lu, want the newest, 9",
                   (unsigned long)(uintptr_t)arg);
-    ck_assert_msg(ops->steal(d, &fn, &arg), "steal found nothing");
+    ck_assert_msg(ops->steal(d, &fn, &arg), "steal found no_op");
     ck_assert_msg((uintptr_t)arg == 0, "steal got %lu, want the oldest, 0",
                   (unsigned long)(uintptr_t)arg);
     while (ops->pop(d, &fn, &arg))
@@ -126,7 +121,7 @@ START_TEST(lost_is_not_empty)
     ck_assert_ptr_nonnull(shared);
     size_t push_failures = 0;
     for (uintptr_t i = 0; i < N; i++)
-        push_failures += lockfree_ops.push(shared, nothing, (void *)i) != 0;
+        push_failures += lockfree_ops.push(shared, no_op, (void *)i) != 0;
     ck_assert_uint_eq(push_failures, 0);
     atomic_store(&claimed, 0);
     atomic_store(&false_with_work, 0);
@@ -154,10 +149,10 @@ static double owner_only(const struct deque_ops *ops)
     void *d = ops->create();
     task_fn fn;
     void *arg;
-    ops->push(d, nothing, NULL);        /* one spare below: take's fast path */
+    ops->push(d, no_op, NULL);        /* one spare below: take's fast path */
     uint64_t t0 = now_ns();
     for (long i = 0; i < PAIRS; i++) {
-        ops->push(d, nothing, NULL);
+        ops->push(d, no_op, NULL);
         ops->pop(d, &fn, &arg);
     }
     double ns = (double)(now_ns() - t0) / PAIRS;
@@ -193,7 +188,7 @@ static double with_a_thief(const struct deque_ops *ops, unsigned long *stolen)
     void *arg;
     uint64_t t0 = now_ns();
     for (long i = 0; i < TASKS; i++) {
-        ops->push(shared, nothing, NULL);
+        ops->push(shared, no_op, NULL);
         if (i % 2)
             ops->pop(shared, &fn, &arg);
     }
