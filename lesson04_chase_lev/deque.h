@@ -89,8 +89,8 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
 /*
  * FENCES.  take and steal each need one seq_cst fence (their comments say
  * why).  ThreadSanitizer does not model atomic_thread_fence, so under TSan
- * it would report races that cannot happen, and gcc warns about the fence
- * (-Wtsan, an error with -Werror).  For TSan builds we use seq_cst
+ * it would report races that cannot happen (gcc even warns about the fence
+ * in C++, with -Wtsan; in C it compiles silently, and is still ignored).  For TSan builds we use seq_cst
  * operations instead, which TSan understands and which are at least as
  * strong here: every access that the fences order is then itself seq_cst,
  * so those accesses appear in one total order, which is all the argument

@@ -1,5 +1,5 @@
 /*
- * Exercise 1: steal, with the right orderings.       hard, about 40 minutes
+ * Exercise 1: steal, with the right orderings.       hard, about 30 minutes
  *
  * Write my_steal(): the thieves' end of the Chase-Lev deque.  You have the
  * owner's side in ../deque.h (deque_push, deque_take) and its fields:
@@ -11,11 +11,13 @@
  * Give every atomic operation an explicit memory_order and a comment that
  * names the operation on the other thread it pairs with.
  *
- * The test checks the order (oldest first), the empty deque, and then races
- * your steal against the owner's take for millions of tasks, counting tasks
- * lost, run twice, or seen before their data.  Under `make tsan` it also
- * catches a missing acquire.  What it cannot catch, on x86: a missing fence
- * (the README's "breaking it" section shows why).  Check that one yourself
+ * The test checks the order (oldest first), the empty deque, then races
+ * your steal against the owner's take over about 600,000 tasks, counting
+ * tasks lost, run twice, or seen with a wrong payload, and against an owner
+ * that keeps its deque nearly full, so that slots are reused at once.  Built
+ * under ThreadSanitizer (make exercises SANITIZE=thread) it also catches a
+ * missing acquire.  What it cannot catch, on x86: a missing fence (the
+ * README's "breaking it" section shows why).  Check that one yourself
  * against solutions/steal.c once you pass.
  *
  * Check your work:  make -C lesson04_chase_lev exercises

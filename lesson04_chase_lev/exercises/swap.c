@@ -1,5 +1,5 @@
 /*
- * Exercise 3: swap the deque, and measure.           medium, about 25 minutes
+ * Exercise 2: swap the deque, and measure.           medium, about 20 minutes
  *
  * Lesson 3's scheduler talks to its deque through push, pop and steal.
  * Put lesson 4's Chase-Lev deque (../deque.h) behind the same three
@@ -10,7 +10,7 @@
  * thread won the CAS (STEAL_LOST), with tasks still there; and a scheduler
  * whose thief reads that as "empty" may go to sleep with work left.
  *
- * Fill in the four functions below.  The test checks each end's order, and
+ * Fill in the three functions below.  The test checks each end's order, and
  * runs two thieves against a deque of tasks until both say "empty": then the
  * deque must really be empty.
  *

@@ -1,5 +1,5 @@
 /*
- * swap.h: exercise 3's interface, a deque seen through a table of functions
+ * swap.h: exercise 2's interface, a deque seen through a table of functions
  * that hides which deque it is (like struct scheduler for schedulers).
  * It includes no deque.h: the test puts lesson 3's locked deque behind the
  * same table, to measure one against the other.
@@ -22,7 +22,7 @@ struct deque_ops {
     bool (*steal)(void *d, task_fn *fn, void **arg);
 };
 
-/* Exercise 3 (swap.c): lesson 4's Chase-Lev deque behind this table. */
+/* Exercise 2 (swap.c): lesson 4's Chase-Lev deque behind this table. */
 extern const struct deque_ops lockfree_ops;
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * swap_test.c: grades exercise 3 (exercises/swap.c), and, with
+ * swap_test.c: grades exercise 2 (exercises/swap.c), and, with
  * SWAP_MEASURE=1 in the environment, measures it against lesson 3's
  * locked deque behind the same table instead of testing.
  */

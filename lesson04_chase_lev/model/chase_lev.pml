@@ -62,7 +62,7 @@ inline take_one() {
 #ifndef NO_TAKE_FENCE
     drain_now();                /* the seq_cst fence: store before load */
 #endif
-    atomic { t = top; printf("owner: reads top=%d (memory still has bottom=%d)\n", t, bottom) }
+    atomic { t = top; printf("owner: reads top=%d (bottom in memory: %d)\n", t, bottom) }
     if
     :: t < b -> got = slot[b % SLOTS]
     :: t == b ->
@@ -73,11 +73,14 @@ inline take_one() {
             :: else -> skip
             fi
         }
-        store_bottom(b + 1)
-    :: t > b -> store_bottom(b + 1)
+        store_bottom(b + 1);
+        printf("owner: restores bottom=%d, into its store buffer\n", b + 1)
+    :: t > b -> store_bottom(b + 1);
+        printf("owner: empty; restores bottom=%d, into its store buffer\n", b + 1)
     fi;
     if
-    :: got != 0 -> taken[got]++; printf("owner: takes task %d (times taken: %d)\n", got, taken[got])
+    :: got != 0 -> taken[got]++;
+        printf("owner: takes task %d, at index %d (times taken: %d)\n", got, b, taken[got])
     :: else -> skip
     fi
 }
@@ -86,7 +89,8 @@ inline push(v) {
     b = OWNER_BOTTOM;
     drain_now();                /* stores stay in order: the slot after older stores */
     slot[b % SLOTS] = v;
-    store_bottom(b + 1)
+    store_bottom(b + 1);
+    printf("owner: pushes task %d at index %d; bottom=%d into its store buffer\n", v, b, b + 1)
 }
 
 proctype owner() {
@@ -111,8 +115,8 @@ proctype thief() {
             atomic {
                 if
                 :: top == t -> top = t + 1; taken[v]++;
-                   printf("thief: CAS top %d->%d succeeds: steals task %d (times taken: %d)\n",
-                          t, t + 1, v, taken[v])
+                   printf("thief: CAS top %d->%d succeeds: steals task %d, at index %d (times taken: %d)\n",
+                          t, t + 1, v, t, taken[v])
                 :: else -> skip
                 fi
             }
