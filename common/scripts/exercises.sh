@@ -40,6 +40,9 @@ for bin in "$@"; do
             # Check's failure lines: file:line:F:tcase:test:i: message
             grep -E ':[FE]:' "$out" | sed 's/^[^:]*:[0-9]*:[FE]:[^:]*:\([^:]*\):[0-9]*: /\1: /' \
                 | sed 's/^/           /' | head -n 5
+            if grep -q 'WARNING: ThreadSanitizer' "$out"; then
+                echo "           ThreadSanitizer reported a data race; to read it, run $bin"
+            fi
             notyet=$((notyet + 1))
         fi
         ;;
