@@ -32,6 +32,12 @@ enum { ROUNDS = 300000, REUSE_TASKS = 2000000 };
 #endif
 enum { PER_ROUND = 3 };
 
+static const char *result_name(enum steal_result res)
+{
+    return res == STEAL_OK ? "STEAL_OK" : res == STEAL_EMPTY ? "STEAL_EMPTY" :
+           res == STEAL_LOST ? "STEAL_LOST" : "not a steal_result";
+}
+
 START_TEST(order_and_empty)
 {
     struct deque d;
@@ -42,7 +48,8 @@ START_TEST(order_and_empty)
         ck_assert_int_eq(deque_push(&d, (struct task){ no_op, (void *)i }), 0);
     for (uintptr_t want = 0; want < 3; want++) {
         enum steal_result res = my_steal(&d, &t);
-        ck_assert_msg(res == STEAL_OK, "steal %lu returned %d, want STEAL_OK", (unsigned long)want, res);
+        ck_assert_msg(res == STEAL_OK, "steal %lu returned %s, want STEAL_OK", (unsigned long)want,
+                      result_name(res));
         ck_assert_msg((uintptr_t)t.arg == want && t.fn == no_op,
                       "steal got task %lu, want %lu: thieves take the oldest",
                       (unsigned long)(uintptr_t)t.arg, (unsigned long)want);

@@ -1,5 +1,5 @@
 /*
- * Exercise 3: a parallel sum with join.             medium, about 30 minutes
+ * Exercise 3: a parallel sum with join.             medium, about 20 minutes
  *
  * join(a, b) is fork-join: it may run a and b in parallel, and returns when
  * both are done.  Divide and conquer is its natural use: split the array

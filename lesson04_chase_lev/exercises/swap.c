@@ -1,5 +1,5 @@
 /*
- * Exercise 2: swap the deque, and measure.           medium, about 20 minutes
+ * Exercise 2: swap the deque, and measure.           medium, about 15 minutes
  *
  * Lesson 3's scheduler talks to its deque through push, pop and steal.
  * Put lesson 4's Chase-Lev deque (../deque.h) behind the same three
