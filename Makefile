@@ -61,6 +61,10 @@ LIB      := $(BUILD)/libsched.a
 TESTLIB  := $(BUILD)/libtestutil.a
 
 CONTRACT := $(BUILD)/tests/contract
+# The error paths: malloc and friends, and pthread_create, wrapped at link
+# time so that a test can make the k-th call fail (common/fault_test.c).
+FAULT := $(BUILD)/tests/fault
+WRAP := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=aligned_alloc -Wl,--wrap=pthread_create
 # lessonNN/foo_test.c -> $(BUILD)/tests/lessonNN/foo
 LESSON_TESTS := $(foreach l,$(TEST_LESSONS),\
     $(patsubst $(l)/%_test.c,$(BUILD)/tests/$(l)/%,$(wildcard $(l)/*_test.c)))
@@ -81,7 +85,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
 
-build: $(LIB) $(BENCH) $(CONTRACT) $(LESSON_TESTS) $(SOLUTION_BINS)
+build: $(LIB) $(BENCH) $(CONTRACT) $(FAULT) $(LESSON_TESTS) $(SOLUTION_BINS)
 
 # Check and pkg-config are the only things the tests need beyond gcc and make.
 deps:
@@ -107,6 +111,11 @@ $(CONTRACT): $(BUILD)/obj/common/contract_test.o $(TESTLIB) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(LINK_TEST)
+
+$(FAULT): $(BUILD)/obj/common/fault_test.o $(TESTLIB) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(LINK_TEST) $(WRAP)
 
 $(BUILD)/tests/%: $(BUILD)/obj/%_test.o $(TESTLIB) $(LIB)
 	@mkdir -p $(@D)
@@ -138,9 +147,9 @@ $(BENCH): $(BUILD)/obj/lesson06_benchmark/bench.o $(LIB)
 test: deps
 	$(Q)$(MAKE) --no-print-directory tests-run
 
-tests-run: $(CONTRACT) $(LESSON_TESTS) $(SOLUTION_BINS)
+tests-run: $(CONTRACT) $(FAULT) $(LESSON_TESTS) $(SOLUTION_BINS)
 	$(Q)bash common/scripts/run-tests.sh "$(CONTRACT) $(if $(LESSON),$(LESSON))" \
-	    $(LESSON_TESTS) $(SOLUTION_BINS)
+	    "$(FAULT) $(if $(LESSON),$(LESSON))" $(LESSON_TESTS) $(SOLUTION_BINS)
 
 tsan:
 	$(Q)$(MAKE) --no-print-directory test SANITIZE=thread CK_TIMEOUT_MULTIPLIER=10
