@@ -450,20 +450,5 @@ static Suite *contract_suite(const struct scheduler *s)
 
 int main(int argc, char **argv)
 {
-    int failed = 0;
-    for (const struct scheduler *const *s = sched_all; *s != NULL; s++) {
-        bool chosen = argc < 2;
-        for (int i = 1; i < argc; i++)
-            chosen |= strcmp(argv[i], (*s)->name) == 0;
-        if (!chosen)
-            continue;
-        S = *s;
-        failed += run_suite(contract_suite(S));
-    }
-    for (int i = 1; i < argc; i++)
-        if (sched_find(argv[i]) == NULL) {
-            fprintf(stderr, "contract: no scheduler named '%s'\n", argv[i]);
-            failed++;
-        }
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_per_scheduler(argc, argv, &S, contract_suite);
 }

@@ -205,24 +205,19 @@ START_TEST(spawn_enomem_drops_nothing_accepted)
 }
 END_TEST
 
+static Suite *fault_suite(const struct scheduler *s)
+{
+    Suite *suite = suite_create(s->name);
+    TCase *tc = tcase_create("faults");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, create_fails_on_any_allocation);
+    tcase_add_test(tc, create_fails_on_any_thread);
+    tcase_add_test(tc, spawn_enomem_drops_nothing_accepted);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
 int main(int argc, char **argv)
 {
-    int failed = 0;
-    for (const struct scheduler *const *s = sched_all; *s != NULL; s++) {
-        bool chosen = argc < 2;
-        for (int i = 1; i < argc; i++)
-            chosen |= strcmp(argv[i], (*s)->name) == 0;
-        if (!chosen)
-            continue;
-        S = *s;
-        Suite *suite = suite_create(S->name);
-        TCase *tc = tcase_create("faults");
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, create_fails_on_any_allocation);
-        tcase_add_test(tc, create_fails_on_any_thread);
-        tcase_add_test(tc, spawn_enomem_drops_nothing_accepted);
-        suite_add_tcase(suite, tc);
-        failed += run_suite(suite);
-    }
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_per_scheduler(argc, argv, &S, fault_suite);
 }

@@ -3,7 +3,9 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clock.h"
 #include "test_util.h"
@@ -106,4 +108,25 @@ int run_tests(const char *name, const TTest *const tests[])
         tcase_add_test(tc, tests[i]);
     suite_add_tcase(suite, tc);
     return run_suite(suite) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int run_per_scheduler(int argc, char **argv, const struct scheduler **current,
+                      Suite *(*make_suite)(const struct scheduler *s))
+{
+    int failed = 0;
+    for (int i = 1; i < argc; i++)
+        if (sched_find(argv[i]) == NULL) {
+            fprintf(stderr, "%s: no scheduler named '%s'\n", argv[0], argv[i]);
+            failed++;
+        }
+    for (const struct scheduler *const *s = sched_all; *s != NULL; s++) {
+        bool chosen = argc < 2;
+        for (int i = 1; i < argc; i++)
+            chosen |= strcmp(argv[i], (*s)->name) == 0;
+        if (chosen) {
+            *current = *s;
+            failed += run_suite(make_suite(*s));
+        }
+    }
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -68,4 +68,13 @@ int run_suite(struct Suite *suite);
 struct TTest;
 int run_tests(const char *name, const struct TTest *const tests[]);
 
+/*
+ * The whole main() of a suite run against schedulers: for each scheduler in
+ * sched_all named on the command line (all of them when none is), sets
+ * *current to it and runs make_suite(*current).  An unknown name is an
+ * error.  Returns main's exit status.
+ */
+int run_per_scheduler(int argc, char **argv, const struct scheduler **current,
+                      struct Suite *(*make_suite)(const struct scheduler *s));
+
 #endif
