@@ -79,6 +79,7 @@ static atomic_int tree_spawn_error;
 static void tree_task(void *arg)
 {
     uintptr_t depth = (uintptr_t)arg;
+    /* relaxed: wait() orders every task before the test reads the count. */
     atomic_fetch_add_explicit(&tree_ran, 1, memory_order_relaxed);
     if (depth == 0)
         return;

@@ -32,6 +32,8 @@ static inline void counter_add(struct counter *c, uint64_t k)
     atomic_store_explicit(&c->n, v + k, memory_order_relaxed);
 }
 
+/* relaxed: see the top of this file; the caller's own synchronization
+ * (wait(), pthread_join) decides how fresh the value must be. */
 static inline uint64_t counter_read(struct counter *c)
 {
     return atomic_load_explicit(&c->n, memory_order_relaxed);

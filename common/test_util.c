@@ -56,6 +56,7 @@ size_t runs_first_bad(const struct runs *r)
     return r->n;
 }
 
+/* relaxed: read after wait() or pthread_join, which ordered the runs. */
 unsigned runs_count(const struct runs *r, size_t i)
 {
     return atomic_load_explicit(&r->count[i], memory_order_relaxed);
@@ -71,6 +72,7 @@ void gate_open(struct gate *g)
 bool gate_wait(struct gate *g, unsigned timeout_ms)
 {
     uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+    /* acquire: pairs with the release store in gate_open. */
     while (!atomic_load_explicit(&g->open, memory_order_acquire)) {
         if (now_ns() > deadline)
             return false;
@@ -82,6 +84,8 @@ bool gate_wait(struct gate *g, unsigned timeout_ms)
 bool counter_wait(atomic_uint *c, unsigned target, unsigned timeout_ms)
 {
     uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+    /* acquire: pairs with the writer's increment (release or stronger), so
+     * what it wrote before counting is visible once we see the count. */
     while (atomic_load_explicit(c, memory_order_acquire) < target) {
         if (now_ns() > deadline)
             return false;

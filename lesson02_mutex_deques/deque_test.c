@@ -136,7 +136,7 @@ static void *thief_main(void *arg)
     (void)arg;
     struct task t;
     for (;;) {
-        if (deque_steal(&shared, &t))
+        if (deque_steal(&shared, &t))   /* relaxed: pthread_join orders it before the check */
             atomic_fetch_add_explicit(&ran[no_of(t)], 1, memory_order_relaxed);
         else if (atomic_load(&owner_done))
             return NULL;        /* owner finished and the deque is empty */
@@ -162,7 +162,7 @@ START_TEST(one_owner_three_thieves)
     size_t push_failures = 0;      /* (no ck_assert in the loop: each one is a syscall) */
     for (uintptr_t i = 0; i < HAMMER_TASKS; i++) {
         push_failures += deque_push(&shared, task_no(i)) != 0;
-        if (rng_below(&rng, 2) == 0 && deque_pop(&shared, &t))
+        if (rng_below(&rng, 2) == 0 && deque_pop(&shared, &t))     /* relaxed: as the thieves' */
             atomic_fetch_add_explicit(&ran[no_of(t)], 1, memory_order_relaxed);
     }
     while (deque_pop(&shared, &t))

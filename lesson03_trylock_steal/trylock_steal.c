@@ -144,6 +144,7 @@ static void settle(struct worker *w)
         return;
     w->credits = 0;
     w->finished = 0;
+    /* release: pairs with wait()'s acquire load (the comment above). */
     if (atomic_fetch_sub_explicit(&pool->pending, n, memory_order_release) == n) {
         /* Take the lock before broadcasting: a wait()er that saw pending != 0
          * holds it until it is asleep, so it cannot miss this broadcast. */

@@ -136,6 +136,8 @@ static inline void slot_put(struct ring *r, int64_t i, struct task t)
     atomic_store_explicit(&s->arg, t.arg, memory_order_relaxed);
 }
 
+/* relaxed: as slot_put; a reader keeps what it read only if its claim on
+ * the index (take's bottom, steal's CAS) succeeds. */
 static inline struct task slot_get(struct ring *r, int64_t i)
 {
     struct slot *s = &r->slots[i & r->mask];

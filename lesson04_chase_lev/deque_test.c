@@ -115,7 +115,7 @@ static void *thief_main(void *arg)
     unsigned long mine = 0;
     for (;;) {
         enum steal_result res = deque_steal(&shared, &t);
-        if (res == STEAL_OK) {
+        if (res == STEAL_OK) {      /* relaxed: pthread_join orders it before the check */
             atomic_fetch_add_explicit(&ran[no_of(t)], 1, memory_order_relaxed);
             mine++;
         } else if (res == STEAL_EMPTY) {
@@ -150,10 +150,10 @@ static void hammer(size_t n, unsigned take_one_in)
     size_t push_failures = 0;
     for (uintptr_t i = 0; i < n; i++) {
         push_failures += deque_push(&shared, task_no(i)) != 0;
-        if (rng_below(&rng, take_one_in) == 0 && deque_take(&shared, &t))
+        if (rng_below(&rng, take_one_in) == 0 && deque_take(&shared, &t))  /* relaxed: as above */
             atomic_fetch_add_explicit(&ran[no_of(t)], 1, memory_order_relaxed);
     }
-    while (deque_take(&shared, &t))
+    while (deque_take(&shared, &t))     /* relaxed: as above */
         atomic_fetch_add_explicit(&ran[no_of(t)], 1, memory_order_relaxed);
     atomic_store(&owner_done, true);
     for (int i = 0; i < THIEVES; i++)
@@ -193,6 +193,7 @@ static void *last_task_thief(void *arg)
     (void)arg;
     struct task t;
     for (unsigned r = 1; r <= LAST_TASK_ROUNDS; r++) {
+        /* acquire: pairs with the owner's release store of round_no. */
         while (atomic_load_explicit(&round_no, memory_order_acquire) < r)
             ;   /* spin: the race must start at once */
         enum steal_result res;
@@ -201,6 +202,7 @@ static void *last_task_thief(void *arg)
         while (res == STEAL_LOST);
         if (res == STEAL_OK)
             atomic_fetch_add(&winners[no_of(t)], 1);
+        /* release: our round's work is done before the owner starts the next. */
         atomic_store_explicit(&thief_round, r, memory_order_release);
     }
     return NULL;
@@ -233,6 +235,7 @@ START_TEST(last_task_race)
             atomic_fetch_add(&winners[no_of(t)], 1);
             owner_won++;
         }
+        /* acquire: pairs with the thief's release store of thief_round. */
         while (atomic_load_explicit(&thief_round, memory_order_acquire) < round)
             ;   /* both sides done before the next round */
     }

@@ -67,18 +67,21 @@ static struct {
 static void trivial_task(void *arg)
 {
     (void)arg;
-    int slot = 0;
+    int slot = 0;   /* relaxed increment below: see the comment above */
     if (!shared_counter && cur_pool != NULL)
         slot = cur_sched->current_worker(cur_pool) + 1;
     atomic_fetch_add_explicit(&counts[slot].n, 1, memory_order_relaxed);
 }
 
+/* relaxed (both): between runs, and after wait(), which orders the
+ * increments before the read. */
 static void reset_counts(void)
 {
     for (int i = 0; i <= SCHED_MAX_WORKERS; i++)
         atomic_store_explicit(&counts[i].n, 0, memory_order_relaxed);
 }
 
+/* relaxed: read after wait(), as reset_counts says. */
 static unsigned long total_count(void)
 {
     unsigned long sum = 0;

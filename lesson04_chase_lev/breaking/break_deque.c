@@ -65,6 +65,7 @@ static void *thief(void *arg)
     (void)arg;
     struct task t;
     for (unsigned r = 1;; r++) {
+        /* acquire: pairs with the owner's release store of round_no. */
         while (atomic_load_explicit(&round_no, memory_order_acquire) < r)
             if (atomic_load(&stop))
                 return NULL;
@@ -72,6 +73,7 @@ static void *thief(void *arg)
         while ((res = deque_steal(&d, &t)) != STEAL_EMPTY)
             if (res == STEAL_OK)
                 got(t, r);
+        /* release: our round is done before the owner counts it. */
         atomic_store_explicit(&thief_done, r, memory_order_release);
     }
 }
@@ -114,9 +116,13 @@ int main(int argc, char **argv)
         unsigned k = 1 + rng_below(&rng, MAX_PER_ROUND);
         for (uintptr_t i = 1; i <= k; i++) {
             atomic_store(&taken[i], 0);
+            /* relaxed: deliberately; only push's release may publish it,
+             * so a stale payload is the finding (see got()). */
             atomic_store_explicit(&payload[i], r, memory_order_relaxed);
             deque_push(&d, (struct task){ nothing, (void *)i });
         }
+        /* release: the tasks pushed above are in the deque before the
+         * thief starts the round (it acquires round_no). */
         atomic_store_explicit(&round_no, r, memory_order_release);
         /* A random pause, so that take and steal meet at every offset. */
         for (volatile unsigned spin = rng_below(&rng, 3000); spin > 0; spin--)

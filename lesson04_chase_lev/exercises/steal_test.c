@@ -83,6 +83,7 @@ static void *thief(void *arg)
     (void)arg;
     struct task t;
     for (unsigned r = 1; r <= ROUNDS; r++) {
+        /* acquire: pairs with the owner's release store of round_no. */
         while (atomic_load_explicit(&round_no, memory_order_acquire) < r)
             ;
         /* Steal until the deque is empty after the owner has pushed. */
@@ -94,6 +95,8 @@ static void *thief(void *arg)
                      atomic_load_explicit(&pushed, memory_order_acquire) >= r)
                 break;
         }
+        /* release: the round's reads of payload happen before the owner
+         * rewrites it (pairs with its acquire load of thief_done). */
         atomic_store_explicit(&thief_done, r, memory_order_release);
     }
     return NULL;
@@ -128,6 +131,7 @@ START_TEST(race_with_the_owner)
             ;
         while (deque_take(&d, &t))
             got(t, r);
+        /* acquire: pairs with the thief's release store of thief_done. */
         while (atomic_load_explicit(&thief_done, memory_order_acquire) < r)
             ;
         for (unsigned i = 1; i <= k; i++) {
