@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "scheduler.h"
 #include "test_util.h"
 
@@ -92,7 +93,32 @@ static int baseline_threads(void)
     void *pool = S->create(2);
     ck_assert_ptr_nonnull(pool);
     S->destroy(pool);
-    return thread_count();
+    /* Joined threads leave /proc a moment later: wait until the count has
+     * stayed the same for 20 ms (at most a second). */
+    int n = thread_count(), same = 0;
+    for (int i = 0; i < 1000 && same < 20; i++) {
+        sleep_ms(1);
+        int m = thread_count();
+        same = m == n ? same + 1 : 0;
+        n = m;
+    }
+    return n;
+}
+
+/*
+ * Threads of this process, waiting up to a second for it to come down to
+ * `want`: pthread_join returns when the kernel clears the thread's id,
+ * a moment before the thread leaves /proc/self/task.  A thread really left
+ * behind never leaves.
+ */
+static int threads_settle_to(int want)
+{
+    int n = thread_count();
+    for (int i = 0; i < 1000 && n != want; i++) {
+        sleep_ms(1);
+        n = thread_count();
+    }
+    return n;
 }
 
 static int thread_count(void)
@@ -128,7 +154,7 @@ START_TEST(create_fails_on_any_allocation)
         failures++;
         ck_assert_msg(err == ENOMEM, "allocation %d failed: errno %d (%s), want ENOMEM", k, err,
                       strerror(err));
-        int now = thread_count();
+        int now = threads_settle_to(threads);
         ck_assert_msg(now == threads, "allocation %d failed: %d threads left behind", k,
                       now - threads);
     }
@@ -147,7 +173,7 @@ START_TEST(create_fails_on_any_thread)
         atomic_store(&thread_countdown, 0);
         ck_assert_msg(pool == NULL, "pthread_create number %d failed, yet create succeeded", k);
         ck_assert_msg(err == EAGAIN, "pthread_create number %d failed: errno %d, want EAGAIN", k, err);
-        int now = thread_count();
+        int now = threads_settle_to(threads);
         ck_assert_msg(now == threads, "pthread_create number %d failed: %d threads left behind",
                       k, now - threads);
     }
