@@ -8,7 +8,8 @@
 #   make asan         the test suites under AddressSanitizer+UBSan (build-asan/)
 #   make valgrind     the contract suite under valgrind's memcheck
 #   make break        lesson 4's deque with one memory ordering removed at a time
-#   make verify       the spin model of lesson 4's deque, with and without a fence
+#   make verify       spin models: lesson 4's deque, lesson 5's parking protocol,
+#                     each as written and broken on purpose
 #   make clean
 #
 # LESSON=lesson01_shared_queue limits test and exercises to one lesson.
@@ -181,12 +182,17 @@ bench: $(BENCH)
 	$(Q)$(BENCH) $(BENCH_ARGS)
 
 # Model checking with spin: lesson 4's deque as written (spin must find no
-# error) and without take's fence (spin must find one, and shows it).
+# error) and without take's fence (spin must find one, and shows it);
+# lesson 5's parking protocol as written, and two broken variants.
 verify:
 	$(Q)sh common/scripts/deps.sh spin
 	@echo "spin, lesson04_chase_lev/model/chase_lev.pml:"
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/ok lesson04_chase_lev/model/chase_lev.pml ok
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/broken lesson04_chase_lev/model/chase_lev.pml error -DNO_TAKE_FENCE
+	@echo "spin, lesson05_parking/model/parking.pml:"
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-ok lesson05_parking/model/parking.pml ok
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-plain lesson05_parking/model/parking.pml error -DPLAIN_LOAD
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-norecheck lesson05_parking/model/parking.pml error -DNO_RECHECK
 
 # Lesson 4: its deque built four times, each with one ordering removed
 # (0 = none removed), each hammered for BREAK_SECONDS (default 5).

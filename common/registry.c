@@ -13,12 +13,14 @@ extern const struct scheduler lesson01_shared_queue;
 extern const struct scheduler lesson02_mutex_deques;
 extern const struct scheduler lesson03_trylock_steal;
 extern const struct scheduler lesson04_chase_lev;
+extern const struct scheduler lesson05_parking;
 
 const struct scheduler *const sched_all[] = {
     &lesson01_shared_queue,
     &lesson02_mutex_deques,
     &lesson03_trylock_steal,
     &lesson04_chase_lev,
+    &lesson05_parking,
     NULL,
 };
 

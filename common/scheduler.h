@@ -41,7 +41,12 @@ struct sched_stats {
     uint64_t steal_batches;     /* successful steals; steals / steal_batches is the
                                    number of tasks one steal takes (1 before lesson03) */
     uint64_t steal_busy;        /* steal attempts that found the victim locked and
-                                   moved on (lesson03's try-lock) */
+                                   moved on (lesson03's try-lock), or lost the race
+                                   for the task (lessons 04 and 05) */
+    uint64_t unparks;           /* times a parked worker was woken (lesson05) */
+    uint64_t wakeups_noop;      /* wake-ups after which the worker found nothing
+                                   and parked again */
+    uint64_t searches_failed;   /* searches that ended in parking, empty-handed */
 };
 
 struct scheduler {

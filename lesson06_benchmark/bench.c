@@ -235,6 +235,7 @@ struct options {
     unsigned tree_depth;
     unsigned fib_n;
     double idle_seconds;
+    unsigned wakeups;
     bool thread_per_task;
     bool shared_counter;
     const char *only;           /* run just this workload */
@@ -335,6 +336,49 @@ static double idle_cpu(const struct scheduler *s, const struct options *o)
     return (c1 - c0) * 1000 / o->idle_seconds;
 }
 
+/*
+ * Wake-up latency: with the pool idle for a millisecond (every worker as
+ * deeply asleep as it gets), the time from spawn() to the task's first
+ * instruction, over `o->wakeups` wake-ups.  Fills lat[] sorted.
+ */
+static _Atomic uint64_t task_started;
+
+static void note_start(void *arg)
+{
+    (void)arg;
+    /* relaxed: wait() orders it before the main thread's read. */
+    atomic_store_explicit(&task_started, now_ns(), memory_order_relaxed);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool wake_latency(const struct scheduler *s, const struct options *o, uint64_t *lat)
+{
+    struct workload wl = { "flat", "", 1000, false, false };
+    cur_sched = s;
+    cur_pool = s->create(o->threads);
+    if (cur_pool == NULL)
+        return false;
+    run_workload(&wl, POOL);
+    for (unsigned i = 0; i < o->wakeups; i++) {
+        sleep_ms(1);
+        uint64_t t0 = now_ns();
+        if (s->spawn(cur_pool, note_start, NULL) != 0) {
+            s->destroy(cur_pool);
+            return false;
+        }
+        s->wait(cur_pool);
+        lat[i] = atomic_load_explicit(&task_started, memory_order_relaxed) - t0;
+    }
+    s->destroy(cur_pool);
+    qsort(lat, o->wakeups, sizeof *lat, cmp_u64);
+    return true;
+}
+
 /* ---- statistics and printing ---- */
 
 static int cmp_double(const void *a, const void *b)
@@ -425,7 +469,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench [--threads N] [--tasks N] [--reps N] [--workload NAME]\n"
             "             [--tree-depth N] [--fib N] [--sched NAME]\n"
-            "             [--idle SECONDS] [--thread-per-task] [--shared-counter]\n"
+            "             [--idle SECONDS] [--wakeups N] [--thread-per-task] [--shared-counter]\n"
             "             [--csv FILE]\n"
             "  --threads N      workers per pool (default: the number of CPUs)\n"
             "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
@@ -435,6 +479,7 @@ static void usage(void)
             "  --tree-depth N   depth of the tree workload (default 13: 16,383 tasks)\n"
             "  --fib N          n for the fib workload (default 30)\n"
             "  --idle SECONDS   how long to measure idle CPU (default 1; 0 skips it)\n"
+            "  --wakeups N      wake-ups to time on an idle pool (default 1000; 0 skips)\n"
             "  --thread-per-task  add the no-pool baseline to flat: a thread per task\n"
             "  --shared-counter   every task increments one shared counter, not its\n"
             "                   worker's own (to see what that contention costs)\n"
@@ -460,6 +505,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         .reps = 21,
         .tasks = 10000,
         .idle_seconds = 1,
+        .wakeups = 1000,
         .tree_depth = 13,
         .fib_n = 30,
         .csv_path = "lesson06_benchmark/results/latest.csv",
@@ -487,6 +533,9 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->idle_seconds = strtod(val, &end);
             if (*end != '\0' || o->idle_seconds < 0 || o->idle_seconds > 60)
                 usage();
+            i++;
+        } else if (strcmp(arg, "--wakeups") == 0 && val != NULL) {
+            o->wakeups = strcmp(val, "0") == 0 ? 0 : (unsigned)parse_count(val, 100000);
             i++;
         } else if (strcmp(arg, "--thread-per-task") == 0)
             o->thread_per_task = true;
@@ -629,6 +678,30 @@ int main(int argc, char **argv)
             printf("%-24s %8.1f ms of CPU per second (%.1f%% of one core)\n", entries[i].name,
                    ms, ms / 10);
         }
+    }
+
+    if (o.wakeups > 0) {
+        printf("\nwake-up: from spawn() on a pool idle for 1 ms to the task's start, %u wake-ups, "
+               "%u workers\n\n%-24s %10s %10s %10s\n", o.wakeups, o.threads, "", "median", "p99",
+               "max");
+        uint64_t *lat = malloc(o.wakeups * sizeof *lat);
+        for (unsigned i = first; lat != NULL && i < first + nsched; i++) {
+            if (only_sched != NULL && strcmp(entries[i].name, only_sched) != 0)
+                continue;
+            if (progress)
+                fprintf(stderr, "\r  wake-up: %-28s", entries[i].name);
+            bool ok = wake_latency(entries[i].sched, &o, lat);
+            if (progress)
+                fprintf(stderr, "\r%70s\r", "");
+            if (!ok) {
+                printf("%-24s failed: %s\n", entries[i].name, strerror(errno));
+                continue;
+            }
+            printf("%-24s %7.1f us %7.1f us %7.1f us\n", entries[i].name,
+                   lat[o.wakeups / 2] / 1e3, lat[o.wakeups * 99 / 100] / 1e3,
+                   lat[o.wakeups - 1] / 1e3);
+        }
+        free(lat);
     }
 
     printf("\n(vs lesson01: times faster than lesson01 in this run, or for fib, than serial; "

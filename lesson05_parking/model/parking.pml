@@ -1,0 +1,156 @@
+/*
+ * parking.pml: lesson 5's parking protocol (../parking.c) as a Promela
+ * model, for the spin model checker, which tries every interleaving of an
+ * external spawner and the workers, and asks: can a task be left in the
+ * queue while every worker sleeps?
+ *
+ *   make verify        checks this model three times: as written (spin must
+ *                      find no stranded task), with -DPLAIN_LOAD (the
+ *                      spawner reads `state` with a plain load instead of
+ *                      an RMW) and with -DNO_RECHECK (a parking worker does
+ *                      not look at the queue again); spin must find the
+ *                      stranded task in both, and prints how.
+ *
+ * What is modelled.  Two workers and one external spawner of two tasks.
+ * `queue` is the injector (its mutex makes each take one atomic step);
+ * `awake` and `searching` are the two halves of parking.c's `state`;
+ * `listed` is the idle list and `token` each worker's parker.  The
+ * spawner's store of a task goes through a store buffer, as on x86: the
+ * injector's unlock is a plain store, so the task can reach memory later
+ * than the spawner's next load, at a moment chosen by the `drain` process.
+ * A read-modify-write (a locked instruction) drains the buffer first.
+ *
+ * The check: when nothing can move any more (spin's `timeout`), every
+ * task has run.
+ */
+
+#define WORKERS 2
+#define TASKS 2
+
+byte queue = 0;                 /* tasks in the injector, in memory */
+byte buffered = 0;              /* the spawner's stores not yet in memory */
+byte awake = WORKERS;
+byte searching = 0;
+bool listed[WORKERS];
+bool token[WORKERS];
+byte ran = 0;
+bool spawner_done = false;
+
+proctype drain()
+{
+end:
+    do
+    :: atomic { buffered > 0 -> queue = queue + buffered; buffered = 0;
+                printf("store buffer: the task reaches memory\n") }
+    od
+}
+
+/* wake_one(s): if nobody searches and somebody sleeps, take a sleeper off
+ * the list, count it awake and searching, and leave it a token.  (The
+ * check against `s` and the one under the lock are the same step here.) */
+inline wake_one(s_awake, s_searching) {
+    atomic {
+        if
+        :: s_searching == 0 && s_awake < WORKERS ->
+            if
+            :: searching == 0 && listed[0] -> listed[0] = false; awake++; searching++;
+               token[0] = true; printf("spawner: wakes worker 0\n")
+            :: searching == 0 && listed[1] -> listed[1] = false; awake++; searching++;
+               token[1] = true; printf("spawner: wakes worker 1\n")
+            :: else -> printf("spawner: finds nobody to wake\n")
+            fi
+        :: else -> printf("spawner: state says awake=%d searching=%d: wakes nobody\n",
+                          s_awake, s_searching)
+        fi
+    }
+}
+
+proctype spawner()
+{
+    byte k = 0, s_awake, s_searching;
+    do
+    :: k < TASKS ->
+        buffered++;
+        printf("spawner: queues task %d (in its store buffer)\n", k);
+#ifdef PLAIN_LOAD
+        atomic { s_awake = awake; s_searching = searching }
+#else
+        atomic { queue = queue + buffered; buffered = 0;
+                 s_awake = awake; s_searching = searching }
+#endif
+        wake_one(s_awake, s_searching);
+        k++
+    :: else -> break
+    od;
+    spawner_done = true
+}
+
+proctype worker(byte me)
+{
+    bool srch = false;
+loop:
+    if
+    :: atomic { queue > 0 -> queue--; ran++; printf("worker %d: runs a task\n", me) } ->
+        if
+        :: srch -> atomic { searching--; srch = false }
+        :: else -> skip
+        fi;
+        goto loop
+    :: atomic { queue == 0 && !srch && searching == 0 -> searching++; srch = true;
+                printf("worker %d: finds nothing, searches\n", me) } ->
+        goto loop
+    :: queue == 0 ->
+        /* park_worker: count ourselves out (an RMW, under the idle lock) */
+        atomic {
+            listed[me] = true;
+            awake--;
+            if
+            :: srch -> searching--; srch = false
+            :: else -> skip
+            fi;
+            printf("worker %d: finds nothing, counts itself out\n", me)
+        };
+#ifndef NO_RECHECK
+        atomic {
+            if
+            :: queue > 0 ->
+                printf("worker %d: looks again, finds a task, stays up\n", me);
+                if
+                :: listed[me] -> listed[me] = false; awake++
+                :: else -> srch = true  /* a waker took us off and counted us
+                                           searching; its token waits */
+                fi;
+                goto loop
+            :: else -> skip
+            fi
+        };
+#endif
+        printf("worker %d: sleeps\n", me);
+end_sleep:
+        atomic { token[me] -> token[me] = false };
+        printf("worker %d: woken\n", me);
+        atomic {
+            if
+            :: listed[me] -> listed[me] = false; awake++
+            :: else -> srch = true  /* the waker counted us searching */
+            fi
+        };
+        goto loop
+    fi
+}
+
+/* When nothing can move any more, every task must have run. */
+proctype check()
+{
+    timeout -> assert(spawner_done && ran == TASKS)
+}
+
+init {
+    atomic {
+        run drain();
+        run worker(0);
+        run worker(1);
+        run spawner();
+        run check()
+    }
+}

@@ -1,0 +1,335 @@
+/*
+ * parking_test.c: lesson 5's parking protocol, seen from outside.
+ *
+ *  - No lost wake-up: round after round, one task is spawned just as the
+ *    workers are going to sleep (at every moment of that path, thanks to a
+ *    random pause), and must run; a stranded task fails the test after a
+ *    timeout instead of hanging it.
+ *  - An idle pool sleeps: after a moment of nothing to do, no worker
+ *    thread is runnable (it is blocked in the kernel, per /proc).
+ *  - One spawn on an idle pool wakes one worker, not a crowd.
+ *  - Under load the workers wake one another until all of them work.
+ *  - A woken worker steals a batch, and the stats show it.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "rng.h"
+#include "scheduler.h"
+#include "test_util.h"
+
+#ifdef __SANITIZE_THREAD__
+enum { ROUNDS = 2000 };         /* ThreadSanitizer is 10 to 20 times slower */
+#else
+enum { ROUNDS = 20000 };
+#endif
+
+extern const struct scheduler lesson05_parking;
+static const struct scheduler *S = &lesson05_parking;
+
+/* ---- no lost wake-up ---- */
+
+static atomic_uint ran;
+
+static void mark(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add_explicit(&ran, 1, memory_order_relaxed);
+}
+
+/* A task that spawns mark after a pause: the spawn then comes from inside
+ * the pool, while the other workers are on their way to sleep. */
+static void *test_pool;
+
+static void spawn_mark_later(void *arg)
+{
+    for (volatile uintptr_t spin = (uintptr_t)arg; spin > 0; spin--)
+        ;
+    if (S->spawn(test_pool, mark, NULL) != 0)
+        atomic_fetch_add_explicit(&ran, 1000000, memory_order_relaxed);    /* fails the count */
+}
+
+/* counter_wait, but polling without sleeping: a round must take
+ * microseconds, not the millisecond that counter_wait sleeps between looks. */
+static bool ran_reaches(unsigned target, unsigned timeout_ms)
+{
+    uint64_t deadline = now_ns() + timeout_ms * 1000000ull;
+    /* relaxed: wait() orders the tasks; this only has to see the count. */
+    while (atomic_load_explicit(&ran, memory_order_relaxed) < target) {
+        if (now_ns() > deadline)
+            return false;
+        sched_yield();
+    }
+    return true;
+}
+
+static void spin_us(unsigned us)
+{
+    uint64_t end = now_ns() + us * 1000ull;
+    while (now_ns() < end)
+        ;
+}
+
+/* Each round: the pool has just finished its work, so its workers are
+ * searching, counting themselves out, re-checking or asleep, depending on
+ * the random pause; then one task arrives. */
+static void lost_wakeup_rounds(unsigned nworkers, bool from_inside)
+{
+    void *pool = S->create(nworkers);
+    ck_assert_ptr_nonnull(pool);
+    test_pool = pool;
+    atomic_store(&ran, 0);
+    struct rng rng;
+    rng_seed(&rng, nworkers);
+    struct sched_stats st;
+    unsigned expected = 0;
+    bool spawn_failed = false;
+    uint64_t t0 = now_ns();
+    for (unsigned r = 0; r < ROUNDS && !spawn_failed; r++) {
+        spin_us((unsigned)rng_below(&rng, 300));
+        int err = from_inside ? S->spawn(pool, spawn_mark_later, (void *)(uintptr_t)rng_below(&rng, 20000))
+                              : S->spawn(pool, mark, NULL);
+        if (err != 0) {
+            spawn_failed = true;
+            break;
+        }
+        expected++;
+        /* Fail here, not in wait() or destroy(), which would hang on the
+         * stranded task.  (The test's process is forked: ending it ends
+         * the broken pool's threads too.) */
+        if (!ran_reaches(expected, 2000))
+            ck_abort_msg("round %u: the task did not run within 2 s: a lost wake-up "
+                         "(%u workers, spawned from %s)", r, nworkers,
+                         from_inside ? "a task" : "outside");
+        S->wait(pool);
+    }
+    S->stats(pool, &st);
+    S->destroy(pool);
+    fprintf(stderr, "%u workers, spawns from %s: %u rounds in %.1f s, %llu parks, %llu wake-ups\n",
+            nworkers, from_inside ? "a task" : "outside", expected, (now_ns() - t0) / 1e9,
+            (unsigned long long)st.parks, (unsigned long long)st.unparks);
+    ck_assert_msg(!spawn_failed, "spawn failed");
+    ck_assert_uint_eq(atomic_load(&ran), expected);
+    /* The window was really there: the workers did go to sleep, and were
+     * woken, many times. */
+    ck_assert_msg(st.parks > ROUNDS / 10 && st.unparks > ROUNDS / 10,
+                  "only %llu parks and %llu wake-ups in %d rounds: the test missed the window",
+                  (unsigned long long)st.parks, (unsigned long long)st.unparks, ROUNDS);
+}
+
+START_TEST(no_lost_wakeup_external_1)
+{
+    lost_wakeup_rounds(1, false);
+}
+END_TEST
+
+START_TEST(no_lost_wakeup_external_4)
+{
+    lost_wakeup_rounds(4, false);
+}
+END_TEST
+
+START_TEST(no_lost_wakeup_inside_2)
+{
+    lost_wakeup_rounds(2, true);
+}
+END_TEST
+
+/* ---- an idle pool sleeps ---- */
+
+/* Threads of this process that are runnable (state R), the caller aside. */
+static int runnable_threads(void)
+{
+    DIR *dir = opendir("/proc/self/task");
+    if (dir == NULL)
+        return -1;
+    int runnable = 0;
+    pid_t me = (pid_t)gettid();
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.' || atoi(e->d_name) == me)
+            continue;
+        char path[300], buf[256];
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;       /* the thread has just exited */
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        char *close_paren = strrchr(buf, ')');      /* "tid (name) S ..." */
+        if (close_paren != NULL && close_paren[1] == ' ' && close_paren[2] == 'R')
+            runnable++;
+    }
+    closedir(dir);
+    return runnable;
+}
+
+START_TEST(idle_pool_sleeps)
+{
+    void *pool = S->create(4);
+    ck_assert_ptr_nonnull(pool);
+    struct runs r;
+    runs_init(&r, 1000);
+    ck_assert_int_eq(spawn_runs(S, pool, &r, 0, r.n), 0);
+    S->wait(pool);
+    /* A worker polls for a few dozen microseconds before it sleeps; give
+     * the slowest of them plenty, then look a few times. */
+    int runnable = 0;
+    for (int look = 0; look < 10; look++) {
+        sleep_ms(50);
+        runnable = runnable_threads();
+        if (runnable == 0)
+            break;
+    }
+    ck_assert_msg(runnable == 0, "%d worker threads of an idle pool are still runnable", runnable);
+    struct sched_stats st;
+    S->stats(pool, &st);
+    ck_assert_msg(st.parks >= 4, "an idle pool of 4 parked only %llu times",
+                  (unsigned long long)st.parks);
+    S->destroy(pool);
+    ck_assert_uint_eq(runs_first_bad(&r), r.n);
+    runs_free(&r);
+}
+END_TEST
+
+/* ---- one spawn, one wake-up ---- */
+
+START_TEST(one_spawn_wakes_one)
+{
+    void *pool = S->create(8);
+    ck_assert_ptr_nonnull(pool);
+    sleep_ms(100);      /* every worker is asleep */
+    struct sched_stats before, after;
+    unsigned most = 0;
+    for (int round = 0; round < 20; round++) {
+        S->stats(pool, &before);
+        atomic_store(&ran, 0);
+        ck_assert_int_eq(S->spawn(pool, mark, NULL), 0);
+        ck_assert(counter_wait(&ran, 1, 2000));
+        S->wait(pool);
+        sleep_ms(10);
+        S->stats(pool, &after);
+        unsigned woken = (unsigned)(after.unparks - before.unparks);
+        if (woken > most)
+            most = woken;
+    }
+    S->destroy(pool);
+    /* One task: the worker woken for it finds nothing more, and wakes
+     * nobody.  (2 allows for a token that arrived while a worker was
+     * still polling, which counts when that worker next parks.) */
+    ck_assert_msg(most >= 1 && most <= 2, "one spawn on an idle pool of 8 woke %u workers", most);
+}
+END_TEST
+
+/* ---- ramping up ---- */
+
+static atomic_uint per_worker[8];
+
+static void busy_50us(void *arg)
+{
+    (void)arg;
+    spin_us(50);
+    int w = S->current_worker(test_pool);
+    if (w >= 0 && w < 8)
+        atomic_fetch_add_explicit(&per_worker[w], 1, memory_order_relaxed);
+}
+
+static void spawn_400(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 400; i++)
+        if (S->spawn(test_pool, busy_50us, NULL) != 0)
+            return;
+}
+
+START_TEST(load_wakes_every_worker)
+{
+    void *pool = S->create(4);
+    ck_assert_ptr_nonnull(pool);
+    test_pool = pool;
+    sleep_ms(100);      /* every worker is asleep */
+    for (int i = 0; i < 8; i++)
+        atomic_store(&per_worker[i], 0);
+    ck_assert_int_eq(S->spawn(pool, spawn_400, NULL), 0);
+    S->wait(pool);
+    unsigned total = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned n = atomic_load(&per_worker[i]);
+        total += n;
+        ck_assert_msg(n > 0, "worker %d ran none of 400 tasks of 50 us: it was never woken", i);
+    }
+    ck_assert_uint_eq(total, 400);
+    S->destroy(pool);
+}
+END_TEST
+
+/* ---- a woken worker's batch ---- */
+
+static atomic_uint not_root_ran;
+static atomic_int root_worker;
+
+/* 10 us each: the other worker takes milliseconds to run 200 of them,
+ * and the held worker's deque is still long when we look. */
+static void count_if_not_root(void *arg)
+{
+    (void)arg;
+    spin_us(10);
+    if (S->current_worker(test_pool) != atomic_load(&root_worker))
+        atomic_fetch_add(&not_root_ran, 1);
+}
+
+static struct sched_stats while_held;
+
+/* Spawns 1000 tasks onto its worker's deque, then holds that worker until
+ * the other worker, which was asleep, has run 200 of them, and takes the
+ * stats then: every task stolen so far came out of a deque of 800 or more. */
+static void hold_and_spawn(void *arg)
+{
+    atomic_store(&root_worker, S->current_worker(test_pool));
+    for (int i = 0; i < 1000; i++)
+        if (S->spawn(test_pool, count_if_not_root, NULL) != 0)
+            return;
+    *(bool *)arg = counter_wait(&not_root_ran, 200, 5000);
+    S->stats(test_pool, &while_held);
+}
+
+START_TEST(woken_worker_steals_a_batch)
+{
+    void *pool = S->create(2);
+    ck_assert_ptr_nonnull(pool);
+    test_pool = pool;
+    sleep_ms(100);      /* both workers asleep */
+    struct sched_stats before, after;
+    S->stats(pool, &before);
+    atomic_store(&not_root_ran, 0);
+    bool other_ran = false;
+    ck_assert_int_eq(S->spawn(pool, hold_and_spawn, &other_ran), 0);
+    S->wait(pool);
+    after = while_held;
+    S->destroy(pool);
+    ck_assert_msg(other_ran, "the sleeping worker never ran the held worker's tasks");
+    uint64_t steals = after.steals - before.steals, batches = after.steal_batches - before.steal_batches;
+    ck_assert_msg(after.unparks - before.unparks >= 1, "nobody was woken");
+    ck_assert_msg(steals >= 200, "%llu tasks stolen; the other worker ran at least 200",
+                  (unsigned long long)steals);
+    /* One at a time, that is 200 steals or more; half of 800 or more,
+     * capped at 32, per steal makes it about 7. */
+    ck_assert_msg(batches * 16 <= steals, "%llu tasks in %llu steals: not taken in batches",
+                  (unsigned long long)steals, (unsigned long long)batches);
+}
+END_TEST
+
+int main(void)
+{
+    const TTest *tests[] = { no_lost_wakeup_external_1, no_lost_wakeup_external_4,
+                             no_lost_wakeup_inside_2, idle_pool_sleeps, one_spawn_wakes_one,
+                             load_wakes_every_worker, woken_worker_steals_a_batch, NULL };
+    return run_tests("lesson05_parking: parking", tests);
+}
