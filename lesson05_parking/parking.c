@@ -554,6 +554,9 @@ static void pk_join(void *p, task_fn a, void *a_arg, task_fn b, void *b_arg)
         b(b_arg);
         return;
     }
+    /* As after a spawn from inside the pool: b is for the taking; wake a
+     * thief if all of them sleep.  relaxed: a hint, as in pk_spawn. */
+    wake_one(pool, atomic_load_explicit(&pool->state, memory_order_relaxed));
     a(a_arg);
 
     /*
