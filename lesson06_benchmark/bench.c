@@ -117,6 +117,21 @@ static void tree_task(void *arg)
     }
 }
 
+/* imbalanced: the argument is how long to spin, in microseconds. */
+static void spin_task(void *arg)
+{
+    uint64_t end = now_ns() + (uintptr_t)arg * 1000u;
+    while (now_ns() < end)
+        ;
+    trivial_task(NULL);
+}
+
+/* Task i of the imbalanced workload: 1 us, and every 100th 100 us. */
+static void *imbalanced_arg(unsigned long i)
+{
+    return (void *)(uintptr_t)(i % 100 == 99 ? 100 : 1);
+}
+
 /* fib: the argument carries n in and the result out. */
 struct fib {
     unsigned n;
@@ -195,6 +210,13 @@ static void run_workload(const struct workload *wl, enum kind kind)
             tree_serial(depth);
         else
             spawn_or_record(tree_task, (void *)depth);
+    } else if (strcmp(wl->name, "imbalanced") == 0) {
+        for (unsigned long i = 0; i < n; i++) {
+            if (kind == SERIAL)
+                spin_task(imbalanced_arg(i));
+            else
+                spawn_or_record(spin_task, imbalanced_arg(i));
+        }
     } else if (kind == SERIAL) {
         for (unsigned long i = 0; i < n; i++)
             call(NULL);
@@ -232,6 +254,7 @@ struct options {
     unsigned threads;
     unsigned reps;
     unsigned long tasks;
+    unsigned long imbalanced_tasks;
     unsigned tree_depth;
     unsigned fib_n;
     double idle_seconds;
@@ -431,8 +454,12 @@ static void print_table(const struct workload *wl, struct entry *entries, unsign
 {
     printf("\n%s: %s\n%lu %s per run, %u workers, median of %u runs\n\n", wl->name,
            wl->about, expected_tasks(wl), wl->needs_join ? "calls" : "tasks", o->threads, o->reps);
+    bool imbalanced = strcmp(wl->name, "imbalanced") == 0;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    double cores = ncpu > 0 && (unsigned long)ncpu < o->threads ? (double)ncpu : (double)o->threads;
     printf("%-30s %9s %20s %9s %11s %11s %9s %8s\n", "", "ns/task", "min - max", "tasks/s",
-           wl->needs_join ? "vs serial" : "vs lesson01", "steals/task", "per steal", "parks");
+           wl->needs_join ? "vs serial" : imbalanced ? "vs ideal" : "vs lesson01", "steals/task",
+           "per steal", "parks");
     double base = 0;
     for (unsigned i = 0; i < n; i++)
         if (entries[i].kind == POOL && strcmp(entries[i].name, "lesson01_shared_queue") == 0)
@@ -445,7 +472,9 @@ static void print_table(const struct workload *wl, struct entry *entries, unsign
             continue;
         double med = median(e->ns, o->reps);
         char ratio[16] = "", steals[16] = "", batch[16] = "", parks[24] = "";
-        if (base > 0)
+        if (imbalanced)         /* ideal: the serial time shared out over the cores */
+            snprintf(ratio, sizeof ratio, "%.2fx", med / (median(entries[0].ns, o->reps) / cores));
+        else if (base > 0)
             snprintf(ratio, sizeof ratio, base / med < 0.1 ? "%.4fx" : "%.2fx", base / med);
         if (e->kind == POOL && !wl->needs_join) {
             double executed = e->stats.executed ? (double)e->stats.executed : 1;
@@ -474,7 +503,7 @@ static void usage(void)
             "  --threads N      workers per pool (default: the number of CPUs)\n"
             "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
             "  --reps N         timed runs per scheduler and workload (default 21)\n"
-            "  --workload NAME  flat, spawn_inside, tree or fib (default: all)\n"
+            "  --workload NAME  flat, spawn_inside, tree, fib or imbalanced (default: all)\n"
             "  --sched NAME     only this scheduler (and serial), e.g. for perf\n"
             "  --tree-depth N   depth of the tree workload (default 13: 16,383 tasks)\n"
             "  --fib N          n for the fib workload (default 30)\n"
@@ -504,6 +533,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         .threads = (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
         .reps = 21,
         .tasks = 10000,
+        .imbalanced_tasks = 10000,
         .idle_seconds = 1,
         .wakeups = 1000,
         .tree_depth = 13,
@@ -547,7 +577,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             usage();
     }
     if (o->only != NULL && strcmp(o->only, "flat") != 0 && strcmp(o->only, "spawn_inside") != 0 &&
-        strcmp(o->only, "tree") != 0 && strcmp(o->only, "fib") != 0)
+        strcmp(o->only, "tree") != 0 && strcmp(o->only, "fib") != 0 &&
+        strcmp(o->only, "imbalanced") != 0)
         usage();
 }
 
@@ -571,6 +602,8 @@ int main(int argc, char **argv)
           o.tasks, false, false },
         { "tree", tree_about, (2ul << o.tree_depth) - 1, false, false },
         { "fib", fib_about, 0, false, true },
+        { "imbalanced", "tasks of 1 us, every 100th of 100 us, spawned by the main thread",
+          o.imbalanced_tasks, false, false },
     };
     unsigned nworkloads = sizeof workloads / sizeof workloads[0];
 
@@ -704,9 +737,10 @@ int main(int argc, char **argv)
         free(lat);
     }
 
-    printf("\n(vs lesson01: times faster than lesson01 in this run, or for fib, than serial; "
-           "steals/task: tasks taken\n from another worker per task run; per steal: tasks one "
-           "successful steal took; parks: times a\n worker went to sleep, in the timed runs)\n");
+    printf("\n(vs lesson01: times faster than lesson01 in this run, or for fib, than serial;\n"
+           " vs ideal (imbalanced): time over the ideal, the serial time / min(workers, CPUs);\n"
+           " steals/task: tasks taken from another worker per task run; per steal: tasks one\n"
+           " successful steal took; parks: times a worker went to sleep, in the timed runs)\n");
     if (csv != NULL) {
         fclose(csv);
         printf("raw results: %s\n", o.csv_path);
