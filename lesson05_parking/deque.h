@@ -9,7 +9,8 @@
  * WHAT CHANGED FROM LESSON 4
  * Only deque_steal_half, at the end of the file: a thief takes up to half
  * of the victim's tasks, by repeating the one-task steal.  Everything above
- * it is lesson 4's deque, unchanged.
+ * it is lesson 4's deque, but for the include guard's name and lesson 4's
+ * BREAK switches (which only its `make break` uses).
  *
  * WHY NOT ONE CAS FOR THE WHOLE BATCH
  * A thief could read top t and bottom b, copy n = (b - t) / 2 tasks, and

@@ -101,8 +101,9 @@ static inline void park(struct parker *p)
     /* EMPTY -> SLEEPING, under the mutex: an unpark that sees SLEEPING
      * then takes the mutex, which it gets only once we are inside
      * pthread_cond_wait, so its signal cannot come too early.  If the CAS
-     * fails, the token arrived meanwhile.  acquire on both outcomes: the
-     * token may be what we read. */
+     * fails, the token arrived meanwhile.  acquire: on failure, for the
+     * token; on success only because C11 forbids a failure order stronger
+     * than the success order. */
     int expected = PARKER_EMPTY;
     if (atomic_compare_exchange_strong_explicit(&p->state, &expected, PARKER_SLEEPING,
                                                 memory_order_acquire, memory_order_acquire)) {
@@ -111,8 +112,12 @@ static inline void park(struct parker *p)
             pthread_cond_wait(&p->wake, &p->lock);
         while (!parker_try_take(p));
     } else {
-        /* relaxed: the token's acquire was the failed CAS above. */
-        atomic_store_explicit(&p->state, PARKER_EMPTY, memory_order_relaxed);
+        /* Take the token with an exchange, not a plain store of EMPTY: a
+         * second unpark may have swapped NOTIFIED in again since the CAS
+         * failed.  acquire: reading the newest NOTIFIED synchronizes with
+         * every unpark so far, the second one included, so we see what it
+         * wrote before unparking (destroy's `shutdown`, for one). */
+        atomic_exchange_explicit(&p->state, PARKER_EMPTY, memory_order_acquire);
     }
     pthread_mutex_unlock(&p->lock);
 }

@@ -45,15 +45,21 @@
  *      that adds 0 (release)               deques) once more
  *   3. wake someone if state says so    3. sleep only if 2 found nothing
  *
- * All RMWs of one variable happen in a single order.  If the parker's
- * comes first, the spawner's RMW reads the count with the worker gone
- * and wakes it (or another).  If the spawner's comes first, the parker's
- * acquire RMW reads a value at or after the spawner's release RMW, so it
- * synchronizes with it: the queued task happens before the parker's second
- * look, which therefore sees it.  Either way, someone runs the task.  (A
- * plain load in step 2 would not do: the spawner's store of the task could
- * still sit in its store buffer while the load goes ahead, and both sides
- * would miss each other.  model/parking.pml shows that interleaving.)
+ * All RMWs of one variable happen in a single order, its modification
+ * order.  Take any worker W that the spawner's read counts as awake or
+ * searching (it wakes nobody when a worker searches, or when all are
+ * awake).  W is awake, so before it sleeps it will park, and its park RMW
+ * comes after the spawner's in that order.  Every write to `state` is an
+ * RMW (never a plain store), so the spawner's release heads a "release
+ * sequence" that runs through every later RMW, and W's acquire RMW reads
+ * from it: it synchronizes with the spawner, the queued task happens
+ * before W's second look, and W sees it.  And a worker the spawner's read
+ * counts as parked is on the idle list (the awake count and the list
+ * change together, under idle_lock, so awake + listed == nworkers whenever
+ * the lock is free): the spawner wakes it.  Either way, someone runs the
+ * task.  (A plain load in step 2 would not do: C11 lets the load be served
+ * before the task's stores are visible to other threads, and then both
+ * sides miss each other.  model/parking.pml shows that interleaving.)
  * A worker that stops searching because it found work needs no such care:
  * it is awake, and will look again before it parks.  Spawns from inside
  * the pool skip step 2's RMW: the spawning worker is awake and will get to
@@ -66,6 +72,7 @@
  * worker that finds nothing and sees `shutdown` returns.  Unpark leaves a
  * token, so a worker that was between its check and its sleep still wakes.
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -150,15 +157,14 @@ struct worker {
     _Alignas(CACHELINE) size_t credits;         /* reserved in pending, unspent */
     size_t finished;                            /* finished, not yet settled */
     bool searching;                             /* counted as searching in state */
-    int victim;                                 /* whom we last stole from, or -1 */
     struct counter spawned;
     struct counter executed;
     struct counter steals;                      /* tasks stolen */
     struct counter steal_batches;               /* successful steals */
     struct counter steal_attempts;
     struct counter steal_lost;                  /* CAS races lost */
-    struct counter parks;                       /* went to sleep */
-    struct counter unparks;                     /* woken by a spawn or a peer */
+    struct counter parks;                       /* parked: polled, then slept */
+    struct counter unparks;                     /* got a token while parked */
     struct counter wakeups_noop;                /* woken, and found nothing */
     struct counter searches_failed;             /* searched, found nothing */
 };
@@ -173,8 +179,8 @@ struct pool {
      * parks or wakes: a line of its own. */
     _Alignas(CACHELINE) _Atomic uint32_t state;
 
-    /* The parked workers, newest last (the one we wake: its cache is the
-     * warmest).  A worker's awake bit in state changes only under this
+    /* The parked workers, roughly newest last (we wake the last: its cache
+     * is likely the warmest).  A worker's awake bit in state changes only under this
      * lock, together with the list; the searching bits do not need it. */
     _Alignas(CACHELINE) pthread_mutex_t idle_lock;
     unsigned idle_count;
@@ -214,8 +220,9 @@ static void wake_one(struct pool *pool, uint32_t s)
     }
     unsigned id = pool->idle[--pool->idle_count];
     pool->listed[id] = false;
-    /* relaxed: the lock orders it with the sleepers' own updates, and the
-     * woken worker learns it from its token (unpark releases). */
+    /* relaxed: idle_lock orders it with the sleepers' own updates (the
+     * woken worker reads its `listed` flag under that lock).  Still an RMW,
+     * as every write to state must be: see the top of the file. */
     atomic_fetch_add_explicit(&pool->state, ONE_AWAKE + ONE_SEARCHING, memory_order_relaxed);
     pthread_mutex_unlock(&pool->idle_lock);
     unpark(&pool->workers[id].parker);
@@ -244,31 +251,9 @@ static bool start_searching(struct worker *w)
     return true;
 }
 
-/*
- * Found work.  If we were the last searcher and there is more work in
- * sight than the task we are about to run (our own deque, the injector or
- * the victim we stole from still holds some), wake one more worker to
- * search: nobody else is looking, and this is how, under load, the workers
- * wake one another until there are enough of them.  For a lone task we
- * wake nobody: a peer would search in vain, and the wake-up would delay
- * the task we hold.  relaxed loads: hints, a stale one costs a wake-up
- * too many or a helper too late, never a task (see the top of the file).
- */
-static void stop_searching(struct worker *w)
-{
-    struct pool *pool = w->pool;
-    w->searching = false;
-    uint32_t before = atomic_fetch_sub(&pool->state, ONE_SEARCHING);
-    if (searching(before) != 1)
-        return;
-    if (deque_len(&w->deque) > 0 ||
-        atomic_load_explicit(&pool->injector.len_hint, memory_order_relaxed) > 0 ||
-        (w->victim >= 0 && deque_len(&pool->workers[w->victim].deque) > 0))
-        wake_one(pool, atomic_load_explicit(&pool->state, memory_order_relaxed));
-}
-
-/* Is there a task anywhere?  relaxed loads: park's acquire RMW orders
- * them after an external spawn's release RMW, when that came first. */
+/* Is there a task anywhere?  relaxed loads: the RMW on state just before
+ * them (park's, stop_searching's) orders them after the queueing that
+ * matters: see the argument at the top of the file. */
 static bool work_visible(struct pool *pool)
 {
     if (atomic_load_explicit(&pool->injector.len_hint, memory_order_relaxed) != 0)
@@ -277,6 +262,25 @@ static bool work_visible(struct pool *pool)
         if (deque_len(&pool->workers[i].deque) > 0)
             return true;
     return false;
+}
+
+/*
+ * Found work.  If we were the last searcher and there is more work in
+ * sight than the task we are about to run, wake one more worker to
+ * search: nobody else is looking, and this is how, under load, the workers
+ * wake one another until there are enough of them.  For a lone task we
+ * wake nobody: a peer would search in vain, and the wake-up would delay
+ * the task we hold.  seq_cst (acquire and release would do): a searcher
+ * that stopped before us pushed its batch before its own RMW, so our look
+ * at the queues, after ours, sees that batch.
+ */
+static void stop_searching(struct worker *w)
+{
+    struct pool *pool = w->pool;
+    w->searching = false;
+    uint32_t before = atomic_fetch_sub(&pool->state, ONE_SEARCHING);
+    if (searching(before) == 1 && work_visible(pool))
+        wake_one(pool, atomic_load_explicit(&pool->state, memory_order_relaxed));
 }
 
 /*
@@ -290,8 +294,13 @@ static bool park_worker(struct worker *w)
     pool->idle[pool->idle_count++] = w->index;
     pool->listed[w->index] = true;
     /* acquire: step 1 of park in the argument at the top of the file. */
-    atomic_fetch_sub_explicit(&pool->state, ONE_AWAKE + (w->searching ? ONE_SEARCHING : 0),
-                              memory_order_acquire);
+    uint32_t before = atomic_fetch_sub_explicit(&pool->state,
+                                                ONE_AWAKE + (w->searching ? ONE_SEARCHING : 0),
+                                                memory_order_acquire);
+    /* The counts never drift: we were counted awake, and searching if we
+     * think we were.  (A drifted searching count would make every spawn
+     * believe someone is looking.) */
+    assert(awake(before) >= 1 && searching(before) >= (w->searching ? 1u : 0u));
     pthread_mutex_unlock(&pool->idle_lock);
     w->searching = false;
 
@@ -429,7 +438,6 @@ static bool steal_round(struct worker *w, struct task *t)
         int got = deque_steal_half(&pool->workers[v].deque, t, rest, STEAL_BATCH - 1,
                                    STEAL_HALF_FROM);
         if (got >= 0) {
-            w->victim = (int)v;
             keep(w, rest, (size_t)got);
             counter_add(&w->steals, 1 + (uint64_t)got);
             counter_add(&w->steal_batches, 1);
@@ -443,7 +451,6 @@ static bool steal_round(struct worker *w, struct task *t)
 
 static bool find_work_elsewhere(struct worker *w, struct task *t)
 {
-    w->victim = -1;
     return take_from_injector(w, t) || steal_round(w, t);
 }
 
@@ -728,16 +735,17 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
         /* relaxed: the injector's lock orders it before the task's run. */
         atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
+        /* Steps 2 and 3 of an external spawn (see the top of the file): the
+         * task is queued; now make sure someone is, or will be, looking.
+         * release: the queued task happens before any parker's acquire RMW
+         * that reads this one or a later one.  Still under the lock: once
+         * we unlock, a worker may run the task, destroy() may see pending
+         * reach 0 and free the pool, and `pool` would dangle.  (Lock order:
+         * the injector's, then idle_lock, then a parker's.) */
+        wake_one(pool, atomic_fetch_add_explicit(&pool->state, 0, memory_order_release));
     }
     pthread_mutex_unlock(&q->lock);
-    if (err != 0)
-        return err;
-    /* Steps 2 and 3 of an external spawn (see the top of the file): the
-     * task is queued; now make sure someone is, or will be, looking.
-     * release: the queued task happens before any parker's acquire RMW
-     * that reads this one or a later one. */
-    wake_one(pool, atomic_fetch_add_explicit(&pool->state, 0, memory_order_release));
-    return 0;
+    return err;
 }
 
 /* Sleeps until pending is 0. */

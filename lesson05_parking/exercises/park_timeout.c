@@ -35,8 +35,8 @@ int park_timeout(struct parker *p, uint64_t timeout_ns)
     int expected = PARKER_EMPTY;
     if (!atomic_compare_exchange_strong_explicit(&p->state, &expected, PARKER_SLEEPING,
                                                  memory_order_acquire, memory_order_acquire)) {
-        /* The token came meanwhile.  relaxed: the failed CAS acquired it. */
-        atomic_store_explicit(&p->state, PARKER_EMPTY, memory_order_relaxed);
+        /* The token came meanwhile: take it (as park() in parker.h does). */
+        atomic_exchange_explicit(&p->state, PARKER_EMPTY, memory_order_acquire);
         pthread_mutex_unlock(&p->lock);
         return 0;
     }

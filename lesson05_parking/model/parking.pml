@@ -14,11 +14,21 @@
  * What is modelled.  Two workers and one external spawner of two tasks.
  * `queue` is the injector (its mutex makes each take one atomic step);
  * `awake` and `searching` are the two halves of parking.c's `state`;
- * `listed` is the idle list and `token` each worker's parker.  The
- * spawner's store of a task goes through a store buffer, as on x86: the
- * injector's unlock is a plain store, so the task can reach memory later
- * than the spawner's next load, at a moment chosen by the `drain` process.
- * A read-modify-write (a locked instruction) drains the buffer first.
+ * `listed` is the idle list and `token` each worker's parker (as a plain
+ * token: the parker's own states are not modelled, nor shutdown, the
+ * deques, spawns from inside the pool, or a searcher waking a peer).
+ *
+ * Memory is x86's (TSO): the spawner's store of a task goes through a
+ * store buffer and reaches memory at a moment chosen by the `drain`
+ * process, and a read-modify-write (a locked instruction) drains the
+ * buffer first.  This is how a plain load in step 2 can miss: C11 allows
+ * the load to be served before the task's stores are visible, and so do
+ * x86 and Arm hardware.  (On x86 with glibc, the injector's unlock happens
+ * to be an `xchg`, which drains the buffer and would hide the bug; the C
+ * code may not rely on that, and Arm's unlock does no such thing.)  The
+ * model checks the protocol's logic on a machine that reorders, not the
+ * C11 orders themselves: it would pass with relaxed RMWs too, and the
+ * argument for acquire and release is in parking.c's header comment.
  *
  * The check: when nothing can move any more (spin's `timeout`), every
  * task has run.
@@ -59,8 +69,7 @@ inline wake_one(s_awake, s_searching) {
                token[1] = true; printf("spawner: wakes worker 1\n")
             :: else -> printf("spawner: finds nobody to wake\n")
             fi
-        :: else -> printf("spawner: state says awake=%d searching=%d: wakes nobody\n",
-                          s_awake, s_searching)
+        :: else -> printf("spawner: wakes nobody\n")
         fi
     }
 }
@@ -73,10 +82,14 @@ proctype spawner()
         buffered++;
         printf("spawner: queues task %d (in its store buffer)\n", k);
 #ifdef PLAIN_LOAD
-        atomic { s_awake = awake; s_searching = searching }
+        atomic { s_awake = awake; s_searching = searching;
+                 printf("spawner: plain load of state: awake=%d searching=%d\n",
+                        s_awake, s_searching) }
 #else
         atomic { queue = queue + buffered; buffered = 0;
-                 s_awake = awake; s_searching = searching }
+                 s_awake = awake; s_searching = searching;
+                 printf("spawner: RMW on state (drains its store buffer): awake=%d searching=%d\n",
+                        s_awake, s_searching) }
 #endif
         wake_one(s_awake, s_searching);
         k++

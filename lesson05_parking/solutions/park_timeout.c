@@ -22,8 +22,8 @@ int park_timeout(struct parker *p, uint64_t timeout_ns)
     int expected = PARKER_EMPTY;
     if (!atomic_compare_exchange_strong_explicit(&p->state, &expected, PARKER_SLEEPING,
                                                  memory_order_acquire, memory_order_acquire)) {
-        /* relaxed: the token's acquire was the failed CAS. */
-        atomic_store_explicit(&p->state, PARKER_EMPTY, memory_order_relaxed);
+        /* The token came meanwhile: take it (as park() in parker.h does). */
+        atomic_exchange_explicit(&p->state, PARKER_EMPTY, memory_order_acquire);
         pthread_mutex_unlock(&p->lock);
         return 0;
     }
@@ -43,8 +43,9 @@ int park_timeout(struct parker *p, uint64_t timeout_ns)
                 pthread_mutex_unlock(&p->lock);
                 return ETIMEDOUT;
             }
-            /* relaxed: as above. */
-            atomic_store_explicit(&p->state, PARKER_EMPTY, memory_order_relaxed);
+            /* The token is ours; take it as park() does: acquire, for
+             * every unpark so far. */
+            atomic_exchange_explicit(&p->state, PARKER_EMPTY, memory_order_acquire);
             break;
         }
         err = pthread_cond_timedwait(&p->wake, &p->lock, &deadline);
