@@ -90,7 +90,9 @@
 
 #define SPAWN_CREDITS 64
 #define STEAL_BATCH 32          /* at most this many tasks per steal */
+#ifndef STEAL_HALF_FROM         /* -DSTEAL_HALF_FROM=1: always half (README) */
 #define STEAL_HALF_FROM 64      /* ... and only from a deque this long (deque.h) */
+#endif
 #define SEARCH_ROUNDS 64        /* rounds of stealing before a searcher parks */
 
 /* state: awake workers in the high half, searching ones in the low half. */
