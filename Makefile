@@ -80,7 +80,7 @@ BENCH := $(BUILD)/bench
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-.PHONY: all build test tests-run bench break verify exercises exercises-run starters-fail \
+.PHONY: all build test tests-run bench peers break verify exercises exercises-run starters-fail \
         tsan asan valgrind deps clean help
 
 all: deps
@@ -178,8 +178,40 @@ starters-fail: deps
 	$(Q)$(MAKE) --no-print-directory $(STARTER_BINS)
 	$(Q)sh common/scripts/exercises.sh starters-fail - $(STARTER_BINS)
 
-bench: $(BENCH)
-	$(Q)$(BENCH) $(BENCH_ARGS)
+# The peers: the same workloads on runtimes people use instead, each a
+# program of its own (lesson06_benchmark/peers/peer.h).  Built by the
+# compilers that have them; a peer that cannot be built is left out, and
+# `make bench` says how to get it.
+PEERS := $(BUILD)/peers
+PEER_DIR := lesson06_benchmark/peers
+PEER_BINS := $(PEERS)/peer-libgomp $(PEERS)/peer-libomp $(PEERS)/peer-onetbb
+PEER_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Icommon
+PEER_DEPS := $(PEER_DIR)/peer_main.c $(PEER_DIR)/peer.h common/clock.h
+
+$(PEERS)/peer-libgomp: $(PEER_DIR)/omp_peer.c $(PEER_DEPS)
+	@mkdir -p $(@D)
+	$(Q)gcc $(PEER_CFLAGS) -fopenmp $(PEER_DIR)/omp_peer.c $(PEER_DIR)/peer_main.c -o $@
+
+$(PEERS)/peer-libomp: $(PEER_DIR)/omp_peer.c $(PEER_DEPS)
+	@mkdir -p $(@D)
+	$(Q)clang $(PEER_CFLAGS) -fopenmp=libomp $(PEER_DIR)/omp_peer.c $(PEER_DIR)/peer_main.c -o $@
+
+$(PEERS)/peer-onetbb: $(PEER_DIR)/tbb_peer.cpp $(PEER_DEPS)
+	@mkdir -p $(@D)
+	$(Q)gcc $(PEER_CFLAGS) -c $(PEER_DIR)/peer_main.c -o $(PEERS)/peer_main.o
+	$(Q)g++ -std=c++17 -O2 -Wall -Wextra -Werror -Icommon $(PEER_DIR)/tbb_peer.cpp \
+	    $(PEERS)/peer_main.o -ltbb -pthread -o $@
+
+peers:
+	-$(Q)sh common/scripts/deps.sh tbb
+	@mkdir -p $(PEERS)
+	-$(Q)$(MAKE) --no-print-directory -k $(PEER_BINS) >$(PEERS)/build.log 2>&1
+	@[ -x $(PEERS)/peer-libgomp ] || echo "bench: no OpenMP peer (gcc -fopenmp failed: $(PEERS)/build.log)"
+	@[ -x $(PEERS)/peer-libomp ] || echo "bench: no LLVM libomp peer; for it:  sudo apt-get install clang libomp-dev"
+	@[ -x $(PEERS)/peer-onetbb ] || echo "bench: no oneTBB peer; for it:  sudo apt-get install g++ libtbb-dev"
+
+bench: $(BENCH) peers
+	$(Q)$(BENCH) --peers $(PEERS) $(BENCH_ARGS)
 
 # Model checking with spin: lesson 4's deque as written (spin must find no
 # error) and without take's fence (spin must find one, and shows it);

@@ -169,8 +169,9 @@ static void tree_serial(uintptr_t depth)
 
 /* ---- workloads ---- */
 
-/* POOL_ONE: a pool of one worker, for fib's T1. */
-enum kind { SERIAL, THREAD_PER_TASK, POOL, POOL_ONE };
+/* POOL_ONE: a pool of one worker, for fib's T1.  PEER: another runtime,
+ * a program of its own (peers/peer.h), run once per timed run. */
+enum kind { SERIAL, THREAD_PER_TASK, POOL, POOL_ONE, PEER };
 
 struct workload {
     const char *name;
@@ -246,6 +247,7 @@ struct entry {
     const char *name;
     enum kind kind;
     const struct scheduler *sched;
+    const char *peer;           /* PEER: the program's path */
     double *ns;                 /* ns per task, one per round */
     struct sched_stats stats;   /* summed over the timed runs */
 };
@@ -264,6 +266,7 @@ struct options {
     const char *only;           /* run just this workload */
     const char *sched;          /* run just this scheduler (and serial) */
     const char *csv_path;
+    const char *peers;          /* directory of peer programs, or NULL */
 };
 
 static unsigned long expected_tasks(const struct workload *wl)
@@ -278,11 +281,61 @@ static unsigned long expected_tasks(const struct workload *wl)
     return nodes;
 }
 
+/* The peers bench knows, by program name, with the name in the tables. */
+static const struct {
+    const char *program, *name;
+} peer_kinds[] = {
+    { "peer-libgomp", "OpenMP tasks (gcc libgomp)" },
+    { "peer-libomp", "OpenMP tasks (LLVM libomp)" },
+    { "peer-onetbb", "oneTBB task_group" },
+};
+
+/* Runs `peer ARGS` and reads its one line of output into out[0..n-1].
+ * Exits on failure: a peer that fails would make the table a lie. */
+static void run_peer(const char *peer, const char *args, unsigned long long *out, int n)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "'%s' %s", peer, args);
+    FILE *f = popen(cmd, "r");
+    int got = 0;
+    if (f != NULL) {
+        for (got = 0; got < n; got++)
+            if (fscanf(f, "%llu", &out[got]) != 1)
+                break;
+        if (pclose(f) != 0)
+            got = -1;
+    }
+    if (got != n) {
+        fprintf(stderr, "bench: %s failed\n", cmd);
+        exit(1);
+    }
+}
+
+/* A peer's timed run: the program warms up, times one run, and says how
+ * long it took. */
+static double time_peer(struct entry *e, const struct workload *wl, const struct options *o)
+{
+    unsigned long size = wl->tasks;
+    if (wl->needs_join)
+        size = fib_n;
+    else if (strcmp(wl->name, "tree") == 0)
+        size = o->tree_depth;
+    char args[128];
+    snprintf(args, sizeof args, "%s %u %lu", wl->name, o->threads, size);
+    unsigned long long ns;
+    run_peer(e->peer, args, &ns, 1);
+    return (double)ns / (double)expected_tasks(wl);
+}
+
 /* Creates a pool, warms it up, times one run, destroys it.  Returns ns per
  * task; *run gets the stats of the timed run alone. */
 static double time_one(struct entry *e, const struct workload *wl, const struct options *o,
                        struct sched_stats *run)
 {
+    if (e->kind == PEER) {
+        *run = (struct sched_stats){ 0 };
+        return time_peer(e, wl, o);
+    }
     cur_sched = e->sched;
     cur_pool = NULL;
     bool pool = e->kind == POOL || e->kind == POOL_ONE;
@@ -444,6 +497,8 @@ static bool takes_part(const struct entry *e, const struct workload *wl)
         return false;
     if (e->kind == THREAD_PER_TASK)
         return wl->thread_per_task;
+    if (e->kind == PEER)
+        return only_sched == NULL;
     if (wl->needs_join)
         return e->kind == SERIAL || e->sched->join != NULL;
     return e->kind != POOL_ONE;
@@ -512,6 +567,8 @@ static void usage(void)
             "  --thread-per-task  add the no-pool baseline to flat: a thread per task\n"
             "  --shared-counter   every task increments one shared counter, not its\n"
             "                   worker's own (to see what that contention costs)\n"
+            "  --peers DIR      also run the peer programs found in DIR (peer-libgomp,\n"
+            "                   peer-libomp, peer-onetbb: other runtimes, same workloads)\n"
             "  --csv FILE       raw results, one row per run\n"
             "                   (default lesson06_benchmark/results/latest.csv)\n");
     exit(2);
@@ -573,6 +630,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->shared_counter = true;
         else if (strcmp(arg, "--csv") == 0 && val != NULL)
             o->csv_path = val, i++;
+        else if (strcmp(arg, "--peers") == 0 && val != NULL)
+            o->peers = val, i++;
         else
             usage();
     }
@@ -612,7 +671,16 @@ int main(int argc, char **argv)
     unsigned first = o.thread_per_task ? 2 : 1, nsched = 0, njoin = 0;
     while (sched_all[nsched] != NULL)
         njoin += sched_all[nsched++]->join != NULL;
-    unsigned n = first + nsched + njoin;
+    /* The peers that were built (make bench builds what it can). */
+    char *peer_path[sizeof peer_kinds / sizeof peer_kinds[0]];
+    unsigned npeers = 0;
+    for (unsigned k = 0; o.peers != NULL && k < sizeof peer_kinds / sizeof peer_kinds[0]; k++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", o.peers, peer_kinds[k].program);
+        if (access(path, X_OK) == 0 && (peer_path[npeers] = strdup(path)) != NULL)
+            npeers++;
+    }
+    unsigned n = first + nsched + njoin + npeers;
     struct entry *entries = calloc(n, sizeof *entries);
     double *all_ns = calloc((size_t)n * o.reps, sizeof *all_ns);
     unsigned *order = calloc(n, sizeof *order);
@@ -631,11 +699,19 @@ int main(int argc, char **argv)
             e->sched = sched_all[i - first];
             e->name = e->sched->name;
             if (e->sched->join != NULL) {       /* its 1-worker twin */
-                entries[j] = (struct entry){ e->name, POOL_ONE, e->sched, all_ns + (size_t)j * o.reps,
-                                             { 0 } };
+                entries[j] = (struct entry){ e->name, POOL_ONE, e->sched, NULL,
+                                             all_ns + (size_t)j * o.reps, { 0 } };
                 j++;
             }
         }
+    }
+    for (unsigned k = 0, i = first + nsched + njoin; k < npeers; k++, i++) {
+        const char *program = strrchr(peer_path[k], '/') + 1;
+        for (unsigned m = 0; m < sizeof peer_kinds / sizeof peer_kinds[0]; m++)
+            if (strcmp(program, peer_kinds[m].program) == 0)
+                entries[i].name = peer_kinds[m].name;
+        entries[i].kind = PEER;
+        entries[i].peer = peer_path[k];
     }
 
     char cpu[128], date[32];
@@ -685,7 +761,7 @@ int main(int argc, char **argv)
                 e->ns[r] = time_one(e, wl, &o, &run);
                 if (csv != NULL)
                     fprintf(csv, "%s,%s,%u,%lu,%u,%.3f,%llu,%llu,%llu,%llu,%llu,%llu\n", wl->name,
-                            e->name, e->kind == POOL ? o.threads : 1, expected_tasks(wl), r,
+                            e->name, e->kind == POOL || e->kind == PEER ? o.threads : 1, expected_tasks(wl), r,
                             e->ns[r], (unsigned long long)run.executed,
                             (unsigned long long)run.steals, (unsigned long long)run.steal_batches,
                             (unsigned long long)run.steal_attempts,
@@ -708,14 +784,22 @@ int main(int argc, char **argv)
             double ms = idle_cpu(entries[i].sched, &o);
             if (progress)
                 fprintf(stderr, "\r%70s\r", "");
-            printf("%-24s %8.1f ms of CPU per second (%.1f%% of one core)\n", entries[i].name,
+            printf("%-28s %8.1f ms of CPU per second (%.1f%% of one core)\n", entries[i].name,
                    ms, ms / 10);
+        }
+        for (unsigned i = first + nsched + njoin; i < n; i++) {
+            char args[64];
+            unsigned long long tenths;      /* the peer prints ms with one decimal: read x10 */
+            snprintf(args, sizeof args, "idle %u %u", o.threads, (unsigned)(o.idle_seconds * 1000));
+            run_peer(entries[i].peer, args, &tenths, 1);
+            printf("%-28s %8.1f ms of CPU per second (%.1f%% of one core)\n", entries[i].name,
+                   tenths / 10.0, tenths / 100.0);
         }
     }
 
     if (o.wakeups > 0) {
         printf("\nwake-up: from spawn() on a pool idle for 1 ms to the task's start, %u wake-ups, "
-               "%u workers\n\n%-24s %10s %10s %10s\n", o.wakeups, o.threads, "", "median", "p99",
+               "%u workers\n\n%-28s %10s %10s %10s\n", o.wakeups, o.threads, "", "median", "p99",
                "max");
         uint64_t *lat = malloc(o.wakeups * sizeof *lat);
         for (unsigned i = first; lat != NULL && i < first + nsched; i++) {
@@ -727,14 +811,22 @@ int main(int argc, char **argv)
             if (progress)
                 fprintf(stderr, "\r%70s\r", "");
             if (!ok) {
-                printf("%-24s failed: %s\n", entries[i].name, strerror(errno));
+                printf("%-28s failed: %s\n", entries[i].name, strerror(errno));
                 continue;
             }
-            printf("%-24s %7.1f us %7.1f us %7.1f us\n", entries[i].name,
+            printf("%-28s %7.1f us %7.1f us %7.1f us\n", entries[i].name,
                    lat[o.wakeups / 2] / 1e3, lat[o.wakeups * 99 / 100] / 1e3,
                    lat[o.wakeups - 1] / 1e3);
         }
         free(lat);
+        for (unsigned i = first + nsched + njoin; i < n; i++) {
+            char args[64];
+            unsigned long long ns[3];
+            snprintf(args, sizeof args, "wake %u %u", o.threads, o.wakeups);
+            run_peer(entries[i].peer, args, ns, 3);
+            printf("%-28s %7.1f us %7.1f us %7.1f us\n", entries[i].name, ns[0] / 1e3,
+                   ns[1] / 1e3, ns[2] / 1e3);
+        }
     }
 
     printf("\n(vs lesson01: times faster than lesson01 in this run, or for fib, than serial;\n"

@@ -4,6 +4,7 @@
 #   deps.sh check      Check (the C unit-test library) and pkg-config
 #   deps.sh gnuplot    gnuplot, for the benchmark's plots
 #   deps.sh spin       the spin model checker, for make verify
+#   deps.sh tbb        g++ and oneTBB, for the benchmark's oneTBB peer
 #
 # Missing Debian packages are installed with apt-get when that can be done
 # without a question (as root, or with sudo that needs no password), and the
@@ -22,6 +23,10 @@ for need in "$@"; do
         ;;
     spin)
         command -v spin >/dev/null 2>&1 || missing="$missing spin"
+        ;;
+    tbb)
+        command -v g++ >/dev/null 2>&1 || missing="$missing g++"
+        [ -e /usr/include/oneapi/tbb/task_group.h ] || missing="$missing libtbb-dev"
         ;;
     *)
         echo "deps.sh: unknown need '$need'" >&2

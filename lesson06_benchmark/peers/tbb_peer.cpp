@@ -1,0 +1,107 @@
+/*
+ * tbb_peer.cpp: the benchmark's workloads written with oneTBB's
+ * task_group, the C++ programmer's choice (Debian: libtbb-dev).  A program
+ * of its own, as the OpenMP peers are (see peer.h).
+ *
+ * Threads: a task_arena of THREADS slots.  The calling thread enters it
+ * (arena.execute) and takes one slot, so THREADS threads run tasks, the
+ * caller among them, as in an OpenMP team.  (The lessons' pools have
+ * THREADS workers, and the spawning thread only waits.)
+ *
+ * How each workload maps:
+ *   flat, imbalanced  the caller runs n tasks into one task_group, then
+ *                     waits on it
+ *   spawn_inside      one task of the group adds n more to the same group
+ *   tree              each task adds its two children to the same group
+ *   fib               a task_group per call: run fib(n-1), call fib(n-2),
+ *                     wait (TBB's own example): one task per call, as join
+ */
+#include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
+
+#include "peer.h"
+
+static tbb::task_arena *arena;
+static unsigned long fib_out;
+
+static int slot()
+{
+    return tbb::this_task_arena::current_thread_index();
+}
+
+static void tree(tbb::task_group &g, unsigned depth)
+{
+    peer_trivial(slot());
+    if (depth > 0) {
+        g.run([&g, depth] { tree(g, depth - 1); });
+        g.run([&g, depth] { tree(g, depth - 1); });
+    }
+}
+
+static unsigned long fib(unsigned n)
+{
+    if (n < 2)
+        return n;
+    unsigned long a, b;
+    tbb::task_group g;
+    g.run([&a, n] { a = fib(n - 1); });
+    b = fib(n - 2);
+    g.wait();
+    return a + b;
+}
+
+static void spawn_n(tbb::task_group &g, unsigned long n, bool imbalanced)
+{
+    for (unsigned long i = 0; i < n; i++)
+        g.run([i, imbalanced] {
+            if (imbalanced)
+                peer_spin_us(peer_imbalanced_us(i));
+            peer_trivial(slot());
+        });
+}
+
+extern "C" void peer_run(enum peer_workload w, unsigned long n)
+{
+    arena->execute([w, n] {
+        tbb::task_group g;
+        switch (w) {
+        case PEER_FLAT:
+            spawn_n(g, n, false);
+            break;
+        case PEER_IMBALANCED:
+            spawn_n(g, n, true);
+            break;
+        case PEER_SPAWN_INSIDE:
+            g.run([&g, n] { spawn_n(g, n, false); });
+            break;
+        case PEER_TREE:
+            g.run([&g, n] { tree(g, (unsigned)n); });
+            break;
+        case PEER_FIB:
+            fib_out = fib((unsigned)n);
+            break;
+        }
+        g.wait();
+    });
+}
+
+extern "C" void peer_note_start(void)
+{
+    arena->execute([] {
+        tbb::task_group g;
+        g.run([] { peer_started(); });
+        g.wait();
+    });
+}
+
+extern "C" unsigned long peer_fib_result(void)
+{
+    return fib_out;
+}
+
+extern "C" int peer_init(unsigned threads)
+{
+    arena = new tbb::task_arena((int)threads);
+    arena->initialize();
+    return 0;
+}
