@@ -46,7 +46,11 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "counter.h"
+
+#ifndef PARK_POLLS              /* -DPARK_POLLS=0: straight to sleep (README) */
 #define PARK_POLLS 64           /* polls, a sched_yield() apart, before sleeping */
+#endif
 
 enum { PARKER_EMPTY, PARKER_NOTIFIED, PARKER_SLEEPING };
 
@@ -54,6 +58,7 @@ struct parker {
     _Atomic int state;          /* PARKER_EMPTY, _NOTIFIED or _SLEEPING */
     pthread_mutex_t lock;       /* held to go to sleep, and to signal */
     pthread_cond_t wake;
+    struct counter sleeps;      /* times park() slept in the kernel (its thread's) */
 };
 
 /* Returns 0 or an errno value. */
@@ -71,6 +76,7 @@ static inline int parker_init(struct parker *p)
         return err;
     pthread_mutex_init(&p->lock, NULL);
     atomic_init(&p->state, PARKER_EMPTY);
+    atomic_init(&p->sleeps.n, 0);
     return 0;
 }
 
@@ -107,6 +113,7 @@ static inline void park(struct parker *p)
     int expected = PARKER_EMPTY;
     if (atomic_compare_exchange_strong_explicit(&p->state, &expected, PARKER_SLEEPING,
                                                 memory_order_acquire, memory_order_acquire)) {
+        counter_add(&p->sleeps, 1);
         /* A loop: condition variables wake spuriously. */
         do
             pthread_cond_wait(&p->wake, &p->lock);

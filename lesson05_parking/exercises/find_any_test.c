@@ -24,7 +24,7 @@ struct haystack {
     const unsigned char *match;         /* match[i]: pred(i) is true */
     atomic_bool answered;               /* pred has returned true once */
     _Alignas(64) atomic_ulong after[WORKERS + 1][16];  /* [w][0], padded; WORKERS: not a worker */
-    atomic_ulong asked;
+    atomic_ulong late_chunks;           /* chunks begun after the answer */
 };
 
 static bool pred(size_t i, void *ctx)
@@ -34,8 +34,11 @@ static bool pred(size_t i, void *ctx)
     if (w < 0 || w >= WORKERS)
         w = WORKERS;
     /* relaxed: counts, read after wait(). */
-    if (atomic_load_explicit(&h->answered, memory_order_relaxed))
+    if (atomic_load_explicit(&h->answered, memory_order_relaxed)) {
         atomic_fetch_add_explicit(&h->after[w][0], 1, memory_order_relaxed);
+        if (i % FIND_CHUNK == 0)        /* a task's first element: it began after */
+            atomic_fetch_add_explicit(&h->late_chunks, 1, memory_order_relaxed);
+    }
     if (h->match[i]) {
         atomic_store_explicit(&h->answered, true, memory_order_relaxed);
         return true;
@@ -116,28 +119,33 @@ START_TEST(many_matches)
 END_TEST
 
 /* One match, in seven places across the array, one search each: when it is
- * found, the pool is busy scanning and much of the array is left.  Each
- * task that was running may scan up to FIND_CHECK_EVERY more elements
- * before it looks; allow twice that per worker, on average over the seven
- * searches.  A task that does not look until its chunk ends scans about
- * FIND_CHUNK / 2 more, a task that starts after the answer a whole chunk. */
+ * found, the pool is busy scanning and much of the array is left.  A task
+ * that began before the answer may scan up to FIND_CHECK_EVERY more
+ * elements before it looks (and one more, if it was inside pred); a task
+ * that begins after the answer should scan nothing.  So no worker should
+ * scan more than FIND_CHECK_EVERY + 1 elements after the answer, and no
+ * chunk should begin after it. */
 START_TEST(the_others_stop)
 {
     void *pool = S->create(WORKERS);
     struct haystack h;
-    unsigned long after = 0, worst = 0;
+    unsigned long after = 0, worst = 0, late = 0;
     for (size_t k = 1; k <= 7; k++) {
         const size_t at = k * (N / 8) + 1234;
         ck_assert_int_eq(search(pool, &at, 1, &h), (long)at);
-        unsigned long this_one = scanned_after(&h);
-        after += this_one;
-        if (this_one > worst)
-            worst = this_one;
+        after += scanned_after(&h);
+        late += atomic_load(&h.late_chunks);
+        for (int w = 0; w <= WORKERS; w++)
+            if (atomic_load(&h.after[w][0]) > worst)
+                worst = atomic_load(&h.after[w][0]);
     }
-    unsigned long allowed = 7 * 2ul * FIND_CHECK_EVERY * WORKERS;
-    ck_assert_msg(after <= allowed, "after the match was found, %lu more elements were scanned "
-                  "in 7 searches (up to %lu in one, of %d); at most %lu in all should be", after,
-                  worst, N, allowed);
+    ck_assert_msg(late == 0, "in 7 searches, %lu tasks began scanning their chunk after the "
+                  "match was found (%lu elements scanned after it in all): does a task look "
+                  "before it starts?", late, after);
+    ck_assert_msg(worst <= FIND_CHECK_EVERY + 1, "a worker scanned %lu elements after the match "
+                  "was found (%lu in all, 7 searches); looking every FIND_CHECK_EVERY = %d "
+                  "elements, it would stop within %d", worst, after, FIND_CHECK_EVERY,
+                  FIND_CHECK_EVERY + 1);
     /* And the pool works for the next thing at once. */
     struct runs r;
     runs_init(&r, 1000);

@@ -10,6 +10,7 @@
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 
 #include "clock.h"
 #include "exercises.h"
@@ -35,13 +36,58 @@ static const char *state_name(int s)
     return s == PARKER_EMPTY ? "EMPTY" : s == PARKER_NOTIFIED ? "NOTIFIED" : "SLEEPING";
 }
 
+static const char *result_name(int r)
+{
+    static char other[32];
+    if (r == 0)
+        return "0";
+    if (r == ETIMEDOUT)
+        return "ETIMEDOUT";
+    snprintf(other, sizeof other, "%d", r);
+    return other;
+}
+
+/* ---- a timed park that may never return ---- */
+
+struct call {
+    uint64_t timeout_ns;
+    int result;
+};
+
+static void *call_park_timeout(void *arg)
+{
+    struct call *c = arg;
+    c->result = park_timeout(&p, c->timeout_ns);
+    return NULL;
+}
+
+/* park_timeout(&p, timeout), but on another thread, so that a park that
+ * never returns fails the test with a message instead of hanging it
+ * until Check's timeout. */
+static int timed_park(uint64_t timeout_ns, const char *if_stuck)
+{
+    struct call c = { timeout_ns, -1 };
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, call_park_timeout, &c), 0);
+    struct timespec limit;
+    clock_gettime(CLOCK_REALTIME, &limit);      /* pthread_timedjoin_np's clock */
+    limit.tv_sec += (time_t)(timeout_ns / 1000000000u) + 3;
+    if (pthread_timedjoin_np(t, NULL, &limit) != 0)
+        ck_abort_msg("park_timeout(%.0f ms) had not returned after %.0f s: %s", timeout_ns / 1e6,
+                     timeout_ns / 1e9 + 3, if_stuck);
+    return c.result;
+}
+
+#define STUCK_DEADLINE "is the deadline absolute, on CLOCK_MONOTONIC, with tv_nsec below 1e9?"
+
 START_TEST(times_out_after_the_timeout)
 {
     setup();
     uint64_t t0 = now_ns();
-    int r = park_timeout(&p, 50 * MS);
+    int r = timed_park(50 * MS, STUCK_DEADLINE);
     double ms = (now_ns() - t0) / 1e6;
-    ck_assert_msg(r == ETIMEDOUT, "no token came, yet park_timeout returned %d, not ETIMEDOUT", r);
+    ck_assert_msg(r == ETIMEDOUT, "no token came, yet park_timeout returned %s, not ETIMEDOUT",
+                  result_name(r));
     ck_assert_msg(ms >= 50, "a 50 ms timed park returned after %.1f ms", ms);
     ck_assert_msg(ms < 550, "a 50 ms timed park returned after %.1f ms", ms);
     ck_assert_msg(state() == PARKER_EMPTY, "after a timeout the parker is %s, not EMPTY",
@@ -76,10 +122,11 @@ START_TEST(unpark_wakes_it)
     pthread_t t;
     uint64_t t0 = now_ns();
     ck_assert_int_eq(pthread_create(&t, NULL, unpark_after_20ms, NULL), 0);
-    int r = park_timeout(&p, 5000 * MS);
+    int r = timed_park(5000 * MS, "the unpark after 20 ms did not wake it");
     double ms = (now_ns() - t0) / 1e6;
     pthread_join(t, NULL);
-    ck_assert_msg(r == 0, "unparked after 20 ms, a 5 s timed park returned %d, not 0", r);
+    ck_assert_msg(r == 0, "unparked after 20 ms, a 5 s timed park returned %s, not 0",
+                  result_name(r));
     ck_assert_msg(ms >= 15 && ms < 1000, "unparked after 20 ms, it returned after %.1f ms", ms);
     ck_assert_int_eq(state(), PARKER_EMPTY);
     parker_destroy(&p);
@@ -108,11 +155,13 @@ START_TEST(spurious_wakeups_do_not_stretch_it)
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, signal_for_nothing, NULL), 0);
     uint64_t t0 = now_ns();
-    int r = park_timeout(&p, 100 * MS);
+    int r = timed_park(100 * MS, "woken for nothing every 5 ms, does each wake-up start the "
+                                 "timeout again?");
     double ms = (now_ns() - t0) / 1e6;
     atomic_store(&stop_signalling, true);
     pthread_join(t, NULL);
-    ck_assert_msg(r == ETIMEDOUT, "woken with no token, park_timeout returned %d", r);
+    ck_assert_msg(r == ETIMEDOUT, "woken with no token, park_timeout returned %s",
+                  result_name(r));
     ck_assert_msg(ms >= 100, "with wake-ups every 5 ms, a 100 ms timed park lasted %.1f ms", ms);
     ck_assert_msg(ms < 400, "with wake-ups every 5 ms, a 100 ms timed park lasted %.1f ms: "
                   "does each wake-up start the timeout again?", ms);
@@ -123,14 +172,16 @@ END_TEST
 START_TEST(timeout_leaves_it_clean)
 {
     setup();
-    ck_assert_int_eq(park_timeout(&p, 10 * MS), ETIMEDOUT);
+    int first = timed_park(10 * MS, STUCK_DEADLINE);
+    ck_assert_msg(first == ETIMEDOUT, "no token came, yet park_timeout returned %s",
+                  result_name(first));
     ck_assert_msg(state() == PARKER_EMPTY, "after a timeout the parker is %s, not EMPTY",
                   state_name(state()));
     uint64_t t0 = now_ns();
-    int r = park_timeout(&p, 30 * MS);
+    int r = timed_park(30 * MS, STUCK_DEADLINE);
     double ms = (now_ns() - t0) / 1e6;
-    ck_assert_msg(r == ETIMEDOUT && ms >= 30, "the second timed park returned %d after %.1f ms: "
-                  "the first left something behind", r, ms);
+    ck_assert_msg(r == ETIMEDOUT && ms >= 30, "the second timed park returned %s after %.1f ms: "
+                  "the first left something behind", result_name(r), ms);
     unpark(&p);
     ck_assert_int_eq(park_timeout(&p, 1000 * MS), 0);
     parker_destroy(&p);

@@ -50,8 +50,8 @@ proctype drain()
 {
 end:
     do
-    :: atomic { buffered > 0 -> queue = queue + buffered; buffered = 0;
-                printf("store buffer: the task reaches memory\n") }
+    :: atomic { buffered > 0 -> printf("store buffer: %d task(s) reach memory\n", buffered);
+                queue = queue + buffered; buffered = 0 }
     od
 }
 
