@@ -113,6 +113,7 @@ struct injector {
     size_t head, len, mask;
     bool shutdown;              /* destroy() has begun: refuse external spawns */
     uint64_t spawned;           /* tasks accepted here */
+    atomic_uint spawners;       /* external spawns accepted and not yet returned */
 };
 
 static int injector_init(struct injector *q)
@@ -125,6 +126,7 @@ static int injector_init(struct injector *q)
     q->shutdown = false;
     q->spawned = 0;
     atomic_init(&q->len_hint, 0);
+    atomic_init(&q->spawners, 0);
     pthread_mutex_init(&q->lock, NULL);
     return 0;
 }
@@ -366,22 +368,28 @@ static void run_task(struct worker *w, struct task t)
     }
 }
 
-/* See lesson 2: give back finished tasks and unspent credits in one go. */
-static void settle(struct worker *w)
+/* Takes n off pending, and wakes wait() and destroy() if that was the last. */
+static void pending_sub(struct pool *pool, size_t n)
 {
-    struct pool *pool = w->pool;
-    size_t n = w->credits + w->finished;
-    if (n == 0)
-        return;
-    w->credits = 0;
-    w->finished = 0;
-    /* release: the finished tasks' effects happen before what a wait()er
-     * does once its acquire load sees pending reach 0. */
+    /* release: what was done before (the finished tasks' effects) happens
+     * before what a wait()er does once its acquire load sees pending
+     * reach 0. */
     if (atomic_fetch_sub_explicit(&pool->pending, n, memory_order_release) == n) {
         pthread_mutex_lock(&pool->done_lock);
         pthread_cond_broadcast(&pool->all_done);
         pthread_mutex_unlock(&pool->done_lock);
     }
+}
+
+/* See lesson 2: give back finished tasks and unspent credits in one go. */
+static void settle(struct worker *w)
+{
+    size_t n = w->credits + w->finished;
+    if (n == 0)
+        return;
+    w->credits = 0;
+    w->finished = 0;
+    pending_sub(w->pool, n);
 }
 
 /* Moves tasks we took (from the injector, or stolen) onto our own deque,
@@ -735,17 +743,26 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
         /* relaxed: the injector's lock orders it before the task's run. */
         atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
-        /* Steps 2 and 3 of an external spawn (see the top of the file): the
-         * task is queued; now make sure someone is, or will be, looking.
-         * release: the queued task happens before any parker's acquire RMW
-         * that reads this one or a later one.  Still under the lock: once
-         * we unlock, a worker may run the task, destroy() may see pending
-         * reach 0 and free the pool, and `pool` would dangle.  (Lock order:
-         * the injector's, then idle_lock, then a parker's.) */
-        wake_one(pool, atomic_fetch_add_explicit(&pool->state, 0, memory_order_release));
+        /* Once we unlock, a worker may run the task at once, pending may
+         * reach 0 and destroy() free the pool while we are still in
+         * wake_one below.  So destroy() also waits for `spawners` to
+         * reach 0.  relaxed: the lock orders it before destroy's look,
+         * which takes the lock first. */
+        atomic_fetch_add_explicit(&q->spawners, 1, memory_order_relaxed);
     }
     pthread_mutex_unlock(&q->lock);
-    return err;
+    if (err != 0)
+        return err;
+    /* Steps 2 and 3 of an external spawn (see the top of the file): the
+     * task is queued; now make sure someone is, or will be, looking.
+     * release: the queued task happens before any parker's acquire RMW
+     * that reads this one or a later one.  (After the unlock, so that the
+     * worker we wake does not find the injector locked.) */
+    wake_one(pool, atomic_fetch_add_explicit(&pool->state, 0, memory_order_release));
+    /* Our last touch of the pool.  release: all of the above happens
+     * before destroy()'s acquire load sees 0. */
+    atomic_fetch_sub_explicit(&q->spawners, 1, memory_order_release);
+    return 0;
 }
 
 /* Sleeps until pending is 0. */
@@ -783,6 +800,10 @@ static void pk_destroy(void *p)
     pthread_mutex_lock(&pool->injector.lock);
     pool->injector.shutdown = true;
     pthread_mutex_unlock(&pool->injector.lock);
+    /* acquire: pairs with the release decrement at the end of pk_spawn.
+     * Rarely more than a few rounds: a spawn has a wake-up left to do. */
+    while (atomic_load_explicit(&pool->injector.spawners, memory_order_acquire) != 0)
+        sched_yield();
     wait_all_done(pool);
     stop_workers(pool, pool->nworkers);
     free_pool(pool, pool->nworkers);
