@@ -730,6 +730,8 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
 
     struct injector *q = &pool->injector;
     int err = 0;
+    uint32_t s = 0;
+    bool wake = false;
     pthread_mutex_lock(&q->lock);
     if (q->shutdown)
         err = ECANCELED;
@@ -739,26 +741,29 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
         q->slots[(q->head + q->len) & q->mask] = t;
         q->len++;
         q->spawned++;
-        /* relaxed: the release RMW below publishes it to parkers. */
+        /* relaxed: the release RMW on state below publishes it to parkers. */
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
         /* relaxed: the injector's lock orders it before the task's run. */
         atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
-        /* Once we unlock, a worker may run the task at once, pending may
-         * reach 0 and destroy() free the pool while we are still in
-         * wake_one below.  So destroy() also waits for `spawners` to
-         * reach 0.  relaxed: the lock orders it before destroy's look,
-         * which takes the lock first. */
-        atomic_fetch_add_explicit(&q->spawners, 1, memory_order_relaxed);
+        /* Step 2 of an external spawn (see the top of the file): the task
+         * is queued; read state with an RMW.  release: the queued task
+         * happens before any parker's acquire RMW that reads this one or a
+         * later one. */
+        s = atomic_fetch_add_explicit(&pool->state, 0, memory_order_release);
+        wake = searching(s) == 0 && awake(s) < pool->nworkers;
+        /* Step 3, the wake-up, comes after the unlock, so that the worker
+         * we wake does not find the injector locked.  But once we unlock,
+         * a worker may run the task, pending may reach 0 and destroy()
+         * free the pool while we are still in wake_one.  So destroy() also
+         * waits for `spawners` to reach 0.  relaxed: the lock orders it
+         * before destroy's look, which takes the lock first. */
+        if (wake)
+            atomic_fetch_add_explicit(&q->spawners, 1, memory_order_relaxed);
     }
     pthread_mutex_unlock(&q->lock);
-    if (err != 0)
+    if (err != 0 || !wake)
         return err;
-    /* Steps 2 and 3 of an external spawn (see the top of the file): the
-     * task is queued; now make sure someone is, or will be, looking.
-     * release: the queued task happens before any parker's acquire RMW
-     * that reads this one or a later one.  (After the unlock, so that the
-     * worker we wake does not find the injector locked.) */
-    wake_one(pool, atomic_fetch_add_explicit(&pool->state, 0, memory_order_release));
+    wake_one(pool, s);
     /* Our last touch of the pool.  release: all of the above happens
      * before destroy()'s acquire load sees 0. */
     atomic_fetch_sub_explicit(&q->spawners, 1, memory_order_release);
