@@ -322,8 +322,10 @@ START_TEST(woken_worker_steals_a_batch)
     ck_assert_msg(steals >= 200, "%llu tasks stolen; the other worker ran at least 200",
                   (unsigned long long)steals);
     /* One at a time, that is 200 steals or more; half of 800 or more,
-     * capped at 32, per steal makes it about 7. */
-    ck_assert_msg(batches * 16 <= steals, "%llu tasks in %llu steals: not taken in batches",
+     * capped at 32, per steal makes it about 7.  (A few single steals come
+     * first, while the spawning task's deque is still short of 64: 8 per
+     * steal on average leaves room for them.) */
+    ck_assert_msg(batches * 8 <= steals, "%llu tasks in %llu steals: not taken in batches",
                   (unsigned long long)steals, (unsigned long long)batches);
 }
 END_TEST
