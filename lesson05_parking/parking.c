@@ -282,6 +282,7 @@ static void stop_searching(struct worker *w)
     struct pool *pool = w->pool;
     w->searching = false;
     uint32_t before = atomic_fetch_sub(&pool->state, ONE_SEARCHING);
+    /* relaxed: wake_one checks it again under idle_lock. */
     if (searching(before) == 1 && work_visible(pool))
         wake_one(pool, atomic_load_explicit(&pool->state, memory_order_relaxed));
 }
@@ -722,8 +723,8 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
             return err;
         }
         counter_add(&w->spawned, 1);
-        /* No fence: we are awake and will run this task ourselves if no
-         * one steals it.  relaxed: a stale state only delays a helper. */
+        /* No RMW: we are awake and will run this task ourselves if no one
+         * steals it.  relaxed: a stale state only delays a helper. */
         wake_one(pool, atomic_load_explicit(&pool->state, memory_order_relaxed));
         return 0;
     }
