@@ -405,7 +405,7 @@ static void keep(struct worker *w, struct task *tasks, size_t n)
 }
 
 /* Half of the injector's tasks, at most 128: the oldest to run now, the
- * rest kept on our own deque (lesson 4). */
+ * rest kept on our own deque (lesson 4), if its lock is free. */
 static bool take_from_injector(struct worker *w, struct task *t)
 {
     struct injector *q = &w->pool->injector;
@@ -414,7 +414,13 @@ static bool take_from_injector(struct worker *w, struct task *t)
      * it wakes a worker, or is seen by park's second look. */
     if (atomic_load_explicit(&q->len_hint, memory_order_relaxed) == 0)
         return false;
-    pthread_mutex_lock(&q->lock);
+    /* Try, and do not wait: the lock is held by the thread that is
+     * spawning into the injector (or by another worker taking from it).
+     * Waiting would put both to sleep in the kernel over a critical section
+     * a few instructions long; the task is not lost, we look again on our
+     * next round, and park's second look sees len_hint. */
+    if (pthread_mutex_trylock(&q->lock) != 0)
+        return false;
     size_t n = (q->len + 1) / 2;
     if (n > 128)
         n = 128;
