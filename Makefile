@@ -2,7 +2,8 @@
 #
 #   make              build everything into build/
 #   make test         every test suite, and the exercise tests against solutions/
-#   make bench        the benchmark (lesson06_benchmark/)
+#   make bench        the benchmark (lesson06_benchmark/); QUICK=1 for a smoke run,
+#                     FULL=1 for the big sizes
 #   make exercises    your exercises: passed, or not yet (LESSON=... for one lesson)
 #   make tsan         the test suites under ThreadSanitizer        (build-tsan/)
 #   make asan         the test suites under AddressSanitizer+UBSan (build-asan/)
@@ -210,8 +211,15 @@ peers:
 	@[ -x $(PEERS)/peer-libomp ] || echo "bench: no LLVM libomp peer; for it:  sudo apt-get install clang libomp-dev"
 	@[ -x $(PEERS)/peer-onetbb ] || echo "bench: no oneTBB peer; for it:  sudo apt-get install g++ libtbb-dev"
 
+# QUICK=1: a smoke run (CI uses it); FULL=1: the big sizes as well.
+ifeq ($(QUICK),1)
+BENCH_SIZE := --reps 3 --idle 0.2 --wakeups 100 --fib 25
+else ifeq ($(FULL),1)
+BENCH_SIZE := --tasks 1000000 --tree-depth 20 --fib 32 --reps 11
+endif
+
 bench: $(BENCH) peers
-	$(Q)$(BENCH) --peers $(PEERS) $(BENCH_ARGS)
+	$(Q)$(BENCH) --peers $(PEERS) $(BENCH_SIZE) $(BENCH_ARGS)
 
 # Model checking with spin: lesson 4's deque as written (spin must find no
 # error) and without take's fence (spin must find one, and shows it);
