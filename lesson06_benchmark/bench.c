@@ -375,6 +375,9 @@ static double time_one(struct entry *e, const struct workload *wl, const struct 
         run->steal_batches = after.steal_batches - before.steal_batches;
         run->steal_busy = after.steal_busy - before.steal_busy;
         run->parks = after.parks - before.parks;
+        run->unparks = after.unparks - before.unparks;
+        run->wakeups_noop = after.wakeups_noop - before.wakeups_noop;
+        run->searches_failed = after.searches_failed - before.searches_failed;
         e->stats.spawned += run->spawned;
         e->stats.executed += run->executed;
         e->stats.steals += run->steals;
@@ -731,7 +734,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: cannot write %s: %s\n", o.csv_path, strerror(errno));
     else
         fprintf(csv, "workload,scheduler,threads,tasks,rep,ns_per_task,"
-                     "executed,steals,steal_batches,steal_attempts,steal_busy,parks\n");
+                     "executed,steals,steal_batches,steal_attempts,steal_busy,parks,"
+                     "unparks,wakeups_noop,searches_failed\n");
 
     bool progress = isatty(STDERR_FILENO);     /* a progress line, for people watching */
     struct rng rng;
@@ -760,12 +764,15 @@ int main(int argc, char **argv)
                 struct sched_stats run;
                 e->ns[r] = time_one(e, wl, &o, &run);
                 if (csv != NULL)
-                    fprintf(csv, "%s,%s,%u,%lu,%u,%.3f,%llu,%llu,%llu,%llu,%llu,%llu\n", wl->name,
-                            e->name, e->kind == POOL || e->kind == PEER ? o.threads : 1, expected_tasks(wl), r,
-                            e->ns[r], (unsigned long long)run.executed,
+                    fprintf(csv, "%s,%s,%u,%lu,%u,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
+                            wl->name, e->name,
+                            e->kind == POOL || e->kind == PEER ? o.threads : 1,
+                            expected_tasks(wl), r, e->ns[r], (unsigned long long)run.executed,
                             (unsigned long long)run.steals, (unsigned long long)run.steal_batches,
                             (unsigned long long)run.steal_attempts,
-                            (unsigned long long)run.steal_busy, (unsigned long long)run.parks);
+                            (unsigned long long)run.steal_busy, (unsigned long long)run.parks,
+                            (unsigned long long)run.unparks, (unsigned long long)run.wakeups_noop,
+                            (unsigned long long)run.searches_failed);
             }
         }
         if (progress)

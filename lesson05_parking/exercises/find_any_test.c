@@ -124,28 +124,39 @@ END_TEST
  * elements before it looks (and one more, if it was inside pred); a task
  * that begins after the answer should scan nothing.  So no worker should
  * scan more than FIND_CHECK_EVERY + 1 elements after the answer, and no
- * chunk should begin after it. */
+ * chunk should begin after it.
+ *
+ * "After the answer" starts when pred returns true, a moment before your
+ * code can publish it; a task preempted in that moment (or slowed down by
+ * a sanitizer) can make one search look bad.  So one search of the seven
+ * may break each rule; a task that never looks breaks them in all. */
 START_TEST(the_others_stop)
 {
     void *pool = S->create(WORKERS);
     struct haystack h;
     unsigned long after = 0, worst = 0, late = 0;
+    int searches_late = 0, searches_long = 0;
     for (size_t k = 1; k <= 7; k++) {
         const size_t at = k * (N / 8) + 1234;
         ck_assert_int_eq(search(pool, &at, 1, &h), (long)at);
         after += scanned_after(&h);
-        late += atomic_load(&h.late_chunks);
+        unsigned long this_late = atomic_load(&h.late_chunks), this_worst = 0;
         for (int w = 0; w <= WORKERS; w++)
-            if (atomic_load(&h.after[w][0]) > worst)
-                worst = atomic_load(&h.after[w][0]);
+            if (atomic_load(&h.after[w][0]) > this_worst)
+                this_worst = atomic_load(&h.after[w][0]);
+        late += this_late;
+        searches_late += this_late > 0;
+        searches_long += this_worst > FIND_CHECK_EVERY + 1;
+        if (this_worst > worst)
+            worst = this_worst;
     }
-    ck_assert_msg(late == 0, "in 7 searches, %lu tasks began scanning their chunk after the "
-                  "match was found (%lu elements scanned after it in all): does a task look "
-                  "before it starts?", late, after);
-    ck_assert_msg(worst <= FIND_CHECK_EVERY + 1, "a worker scanned %lu elements after the match "
-                  "was found (%lu in all, 7 searches); looking every FIND_CHECK_EVERY = %d "
-                  "elements, it would stop within %d", worst, after, FIND_CHECK_EVERY,
-                  FIND_CHECK_EVERY + 1);
+    ck_assert_msg(searches_late <= 1, "in %d of 7 searches, tasks began scanning their chunk "
+                  "after the match was found (%lu such tasks, %lu elements scanned after it in "
+                  "all): does a task look before it starts?", searches_late, late, after);
+    ck_assert_msg(searches_long <= 1, "in %d of 7 searches a worker scanned more than %d "
+                  "elements after the match was found (up to %lu; %lu in all); looking every "
+                  "FIND_CHECK_EVERY = %d elements, it would stop within %d", searches_long,
+                  FIND_CHECK_EVERY + 1, worst, after, FIND_CHECK_EVERY, FIND_CHECK_EVERY + 1);
     /* And the pool works for the next thing at once. */
     struct runs r;
     runs_init(&r, 1000);
