@@ -94,7 +94,6 @@
 #define STEAL_HALF_FROM 64      /* ... and only from a deque this long (deque.h) */
 #endif
 #define SEARCH_ROUNDS 64        /* rounds of stealing before a searcher parks */
-#define FREE_LOOKS 4            /* looks around before counting as a searcher */
 
 /* state: awake workers in the high half, searching ones in the low half. */
 #define ONE_SEARCHING 1u
@@ -430,11 +429,6 @@ static bool take_from_injector(struct worker *w, struct task *t)
         q->head = (q->head + 1) & q->mask;
     }
     q->len -= n;
-    /* The tasks leave the injector and enter pending in one critical
-     * section (see injector_empty_and_done).  relaxed: the lock orders it
-     * before our settle of these tasks. */
-    if (n > 0)
-        atomic_fetch_add_explicit(&w->pool->pending, n, memory_order_relaxed);
     /* relaxed: a hint; the lock orders the queue itself. */
     atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
     pthread_mutex_unlock(&q->lock);
@@ -480,7 +474,6 @@ static void *worker_loop(void *arg)
     struct worker *w = arg;
     struct pool *pool = w->pool;
     unsigned rounds = 0;            /* fruitless search rounds in a row */
-    unsigned looks = 0;             /* fruitless looks before searching */
     bool woken = false;             /* woken, and found nothing yet */
 
     self = w;
@@ -490,26 +483,19 @@ static void *worker_loop(void *arg)
             run_task(w, t);
             continue;
         }
+        settle(w);      /* our own deque is empty: settle before looking elsewhere */
         if (find_work_elsewhere(w, &t)) {
             if (w->searching)
                 stop_searching(w);
             rounds = 0;
-            looks = 0;
             woken = false;
             run_task(w, t);
             continue;
         }
-        settle(w);      /* nothing anywhere we looked: settle before we search on or park */
         /* acquire: pairs with the release store in destroy, which comes
          * after the last task has finished. */
         if (atomic_load_explicit(&pool->shutdown, memory_order_acquire))
             break;
-        /* A few more looks before we count ourselves as searching: work
-         * that comes in a steady stream (an outside thread spawning) is
-         * often back within a microsecond, and starting and stopping a
-         * search writes `state`, a line every external spawn reads. */
-        if (!w->searching && ++looks <= FREE_LOOKS)
-            continue;
         if (w->searching || start_searching(w)) {
             if (++rounds < SEARCH_ROUNDS) {
                 sched_yield();
@@ -518,7 +504,6 @@ static void *worker_loop(void *arg)
             counter_add(&w->searches_failed, 1);
         }
         rounds = 0;
-        looks = 0;
         if (woken)
             counter_add(&w->wakeups_noop, 1);
         woken = park_worker(w);
@@ -765,10 +750,8 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
         q->spawned++;
         /* relaxed: the release RMW on state below publishes it to parkers. */
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
-        /* Not counted in pending yet: the worker that takes it from the
-         * injector counts it (take_from_injector), so that the spawner,
-         * with a task to queue every few hundred nanoseconds, does not
-         * pull pending's cache line away from the workers every time. */
+        /* relaxed: the injector's lock orders it before the task's run. */
+        atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
         /* Step 2 of an external spawn (see the top of the file): the task
          * is queued; read state with an RMW.  release: the queued task
          * happens before any parker's acquire RMW that reads this one or a
@@ -794,29 +777,14 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
     return 0;
 }
 
-/*
- * Every accepted task has finished: none is in the injector, and pending,
- * which counts the others, is 0.  Under the injector's lock, because a
- * task moves from the one to the other inside it (take_from_injector):
- * read outside it, a task could be seen in neither.
- */
-static bool injector_empty_and_done(struct pool *pool)
-{
-    pthread_mutex_lock(&pool->injector.lock);
-    /* acquire: pairs with the release subtractions in settle. */
-    bool done = pool->injector.len == 0 &&
-                atomic_load_explicit(&pool->pending, memory_order_acquire) == 0;
-    pthread_mutex_unlock(&pool->injector.lock);
-    return done;
-}
-
-/* Sleeps until every accepted task has finished.  settle() broadcasts
- * all_done, under done_lock, whenever pending reaches 0; tasks still in
- * the injector then send us back to sleep until it reaches 0 again. */
+/* Sleeps until pending is 0. */
 static void wait_all_done(struct pool *pool)
 {
+    /* acquire: pairs with the release subtractions in settle. */
+    if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
+        return;
     pthread_mutex_lock(&pool->done_lock);
-    while (!injector_empty_and_done(pool))
+    while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
         pthread_cond_wait(&pool->all_done, &pool->done_lock);
     pthread_mutex_unlock(&pool->done_lock);
 }
