@@ -53,11 +53,12 @@
  * RMW (never a plain store), so the spawner's release heads a "release
  * sequence" that runs through every later RMW, and W's acquire RMW reads
  * from it: it synchronizes with the spawner, the queued task happens
- * before W's second look, and W sees it.  And a worker the spawner's read
- * counts as parked is on the idle list (the awake count and the list
- * change together, under idle_lock, so awake + listed == nworkers whenever
- * the lock is free): the spawner wakes it.  Either way, someone runs the
- * task.  (A plain load in step 2 would not do: C11 lets the load be served
+ * before W's second look, and W sees it.  If the read counts nobody as
+ * searching and not everyone as awake, the workers it does not count are
+ * on the idle list (the awake count and the list change together, under
+ * idle_lock, so awake + listed == nworkers whenever the lock is free), and
+ * the spawner wakes one: it is then counted awake, the case above.  Either
+ * way, someone runs the task.  (A plain load in step 2 would not do: C11 lets the load be served
  * before the task's stores are visible to other threads, and then both
  * sides miss each other.  model/parking.pml shows that interleaving.)
  * A worker that stops searching because it found work needs no such care:
@@ -67,10 +68,12 @@
  * never a task.
  *
  * SHUTDOWN
- * destroy() refuses external spawns, waits (as wait() does) until every
- * task has run, and only then sets `shutdown` and unparks everyone; a
- * worker that finds nothing and sees `shutdown` returns.  Unpark leaves a
- * token, so a worker that was between its check and its sleep still wakes.
+ * destroy() refuses external spawns, waits for the spawns still waking a
+ * worker (`spawners`: they touch the pool after their task may have run),
+ * waits (as wait() does) until every task has run, and only then sets
+ * `shutdown` and unparks everyone; a worker that finds nothing and sees
+ * `shutdown` returns.  Unpark leaves a token, so a worker that was between
+ * its check and its sleep still wakes.
  */
 #include <assert.h>
 #include <errno.h>
@@ -183,8 +186,9 @@ struct pool {
     _Alignas(CACHELINE) _Atomic uint32_t state;
 
     /* The parked workers, roughly newest last (we wake the last: its cache
-     * is likely the warmest).  A worker's awake bit in state changes only under this
-     * lock, together with the list; the searching bits do not need it. */
+     * is likely the warmest).  The awake count in state changes only under
+     * this lock, together with the list; the searching count does not
+     * need it. */
     _Alignas(CACHELINE) pthread_mutex_t idle_lock;
     unsigned idle_count;
     unsigned *idle;             /* idle[0 .. idle_count-1]: worker indices */
