@@ -8,6 +8,7 @@
 #   make tsan         the test suites under ThreadSanitizer        (build-tsan/)
 #   make asan         the test suites under AddressSanitizer+UBSan (build-asan/)
 #   make valgrind     the contract suite under valgrind's memcheck
+#   make stress       every scheduler, randomised, for SECONDS (60) from SEED
 #   make break        lesson 4's deque with one memory ordering removed at a time
 #   make verify       spin models: lesson 4's deque, lesson 5's parking protocol,
 #                     each as written and broken on purpose
@@ -81,7 +82,7 @@ BENCH := $(BUILD)/bench
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-.PHONY: all build test tests-run bench peers break verify exercises exercises-run starters-fail \
+.PHONY: all build test tests-run bench peers stress break verify exercises exercises-run starters-fail \
         tsan asan valgrind deps clean help
 
 all: deps
@@ -220,6 +221,17 @@ endif
 
 bench: $(BENCH) peers
 	$(Q)$(BENCH) --peers $(PEERS) $(BENCH_SIZE) $(BENCH_ARGS)
+
+# The randomised soak (common/stress.c): SECONDS long, replayable by SEED.
+STRESS := $(BUILD)/stress
+SECONDS ?= 60
+$(STRESS): $(BUILD)/obj/common/stress.o $(TESTLIB) $(LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(LINK_TEST)
+
+stress: deps
+	$(Q)$(MAKE) --no-print-directory $(STRESS)
+	$(Q)$(STRESS) $(SECONDS) $(SEED)
 
 # Model checking with spin: lesson 4's deque as written (spin must find no
 # error) and without take's fence (spin must find one, and shows it);
