@@ -18,6 +18,15 @@ static inline uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Busy-waits for ns nanoseconds: a task of a known length, for tests and
+ * the benchmark's imbalanced workload. */
+static inline void spin_ns(uint64_t ns)
+{
+    uint64_t end = now_ns() + ns;
+    while (now_ns() < end)
+        ;
+}
+
 /* Sleeps for ms milliseconds (tests use it to let other threads get ahead). */
 static inline void sleep_ms(unsigned ms)
 {

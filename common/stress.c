@@ -50,13 +50,6 @@ static long new_id(void)
     return id < MAX_IDS ? (long)id : -1;
 }
 
-static void spin_ns(uint64_t ns)
-{
-    uint64_t end = now_ns() + ns;
-    while (now_ns() < end)
-        ;
-}
-
 static void join_half(void *arg)
 {
     task(arg);

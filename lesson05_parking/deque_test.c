@@ -276,6 +276,8 @@ START_TEST(last_task_race)
     size_t push_failures = 0;
     for (unsigned round = 1; round <= LAST_TASK_ROUNDS; round++) {
         push_failures += deque_push(&shared, task_no(round)) != 0;
+        /* release: the push happens before the thief, acquiring round_no,
+         * starts its steal. */
         atomic_store_explicit(&round_no, round, memory_order_release);
         for (volatile unsigned spin = rng_below(&rng, 3000); spin > 0; spin--)
             ;

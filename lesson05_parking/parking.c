@@ -373,28 +373,22 @@ static void run_task(struct worker *w, struct task t)
     }
 }
 
-/* Takes n off pending, and wakes wait() and destroy() if that was the last. */
-static void pending_sub(struct pool *pool, size_t n)
-{
-    /* release: what was done before (the finished tasks' effects) happens
-     * before what a wait()er does once its acquire load sees pending
-     * reach 0. */
-    if (atomic_fetch_sub_explicit(&pool->pending, n, memory_order_release) == n) {
-        pthread_mutex_lock(&pool->done_lock);
-        pthread_cond_broadcast(&pool->all_done);
-        pthread_mutex_unlock(&pool->done_lock);
-    }
-}
-
 /* See lesson 2: give back finished tasks and unspent credits in one go. */
 static void settle(struct worker *w)
 {
+    struct pool *pool = w->pool;
     size_t n = w->credits + w->finished;
     if (n == 0)
         return;
     w->credits = 0;
     w->finished = 0;
-    pending_sub(w->pool, n);
+    /* release: the finished tasks' effects happen before what a wait()er
+     * does once its acquire load sees pending reach 0. */
+    if (atomic_fetch_sub_explicit(&pool->pending, n, memory_order_release) == n) {
+        pthread_mutex_lock(&pool->done_lock);
+        pthread_cond_broadcast(&pool->all_done);
+        pthread_mutex_unlock(&pool->done_lock);
+    }
 }
 
 /* Moves tasks we took (from the injector, or stolen) onto our own deque,

@@ -40,6 +40,7 @@ static atomic_uint ran;
 static void mark(void *arg)
 {
     (void)arg;
+    /* relaxed: a count; wait() orders the tasks before the test's checks. */
     atomic_fetch_add_explicit(&ran, 1, memory_order_relaxed);
 }
 
@@ -52,7 +53,8 @@ static void spawn_mark_later(void *arg)
     for (volatile uintptr_t spin = (uintptr_t)arg; spin > 0; spin--)
         ;
     if (S->spawn(test_pool, mark, NULL) != 0)
-        atomic_fetch_add_explicit(&ran, 1000000, memory_order_relaxed);    /* fails the count */
+        /* relaxed: as in mark; a million more fails the count */
+        atomic_fetch_add_explicit(&ran, 1000000, memory_order_relaxed);
 }
 
 /* counter_wait, but polling without sleeping: a round must take
@@ -71,9 +73,7 @@ static bool ran_reaches(unsigned target, unsigned timeout_ms)
 
 static void spin_us(unsigned us)
 {
-    uint64_t end = now_ns() + us * 1000ull;
-    while (now_ns() < end)
-        ;
+    spin_ns(us * 1000ull);
 }
 
 /* Each round: the pool has just finished its work, so its workers are
@@ -240,6 +240,7 @@ static void busy_50us(void *arg)
     spin_us(50);
     int w = S->current_worker(test_pool);
     if (w >= 0 && w < 8)
+        /* relaxed: counts, read after wait(), which orders them */
         atomic_fetch_add_explicit(&per_worker[w], 1, memory_order_relaxed);
 }
 

@@ -120,9 +120,7 @@ static void tree_task(void *arg)
 /* imbalanced: the argument is how long to spin, in microseconds. */
 static void spin_task(void *arg)
 {
-    uint64_t end = now_ns() + (uintptr_t)arg * 1000u;
-    while (now_ns() < end)
-        ;
+    spin_ns((uintptr_t)arg * 1000u);
     trivial_task(NULL);
 }
 
@@ -451,6 +449,7 @@ static bool wake_latency(const struct scheduler *s, const struct options *o, uin
             return false;
         }
         s->wait(cur_pool);
+        /* relaxed: wait() orders note_start's store before this load. */
         lat[i] = atomic_load_explicit(&task_started, memory_order_relaxed) - t0;
     }
     s->destroy(cur_pool);

@@ -85,5 +85,6 @@ long find_any(const struct scheduler *s, void *pool, size_t n,
     }
     s->wait(pool);              /* every chunk has returned: chunks can go */
     free(chunks);
+    /* relaxed: wait() above orders every task's CAS before this load. */
     return result == -2 ? -2 : atomic_load_explicit(&search.found, memory_order_relaxed);
 }

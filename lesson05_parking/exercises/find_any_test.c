@@ -40,6 +40,8 @@ static bool pred(size_t i, void *ctx)
             atomic_fetch_add_explicit(&h->late_chunks, 1, memory_order_relaxed);
     }
     if (h->match[i]) {
+        /* relaxed: a flag for the counting above; nothing is published
+         * through it. */
         atomic_store_explicit(&h->answered, true, memory_order_relaxed);
         return true;
     }

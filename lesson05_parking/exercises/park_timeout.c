@@ -32,6 +32,8 @@ int park_timeout(struct parker *p, uint64_t timeout_ns)
     (void)timeout_ns;
 
     pthread_mutex_lock(&p->lock);
+    /* acquire (both outcomes): on failure the token is there, and we take
+     * what its unpark() released; C11 wants success at least as strong. */
     int expected = PARKER_EMPTY;
     if (!atomic_compare_exchange_strong_explicit(&p->state, &expected, PARKER_SLEEPING,
                                                  memory_order_acquire, memory_order_acquire)) {

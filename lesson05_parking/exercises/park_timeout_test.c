@@ -197,9 +197,7 @@ static unsigned unpark_delay_us[RACE_ROUNDS];
 
 static void spin_us(unsigned us)
 {
-    uint64_t end = now_ns() + us * 1000ull;
-    while (now_ns() < end)
-        ;
+    spin_ns(us * 1000ull);
 }
 
 static void *racing_unparker(void *arg)

@@ -32,9 +32,7 @@ void peer_trivial(int thread)
 
 void peer_spin_us(unsigned us)
 {
-    uint64_t end = now_ns() + us * 1000ull;
-    while (now_ns() < end)
-        ;
+    spin_ns(us * 1000ull);
 }
 
 unsigned peer_imbalanced_us(unsigned long i)
