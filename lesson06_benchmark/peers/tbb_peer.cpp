@@ -3,7 +3,8 @@
  * task_group, the C++ programmer's choice (Debian: libtbb-dev).  A program
  * of its own, as the OpenMP peers are (see peer.h).
  *
- * Threads: a task_arena of THREADS slots.  The calling thread enters it
+ * Threads: a task_arena of THREADS slots (and a global_control that lets
+ * TBB have more threads than CPUs, for the oversubscribed runs).  The calling thread enters it
  * (arena.execute) and takes one slot, so THREADS threads run tasks, the
  * caller among them, as in an OpenMP team.  (The lessons' pools have
  * THREADS workers, and the spawning thread only waits.)
@@ -16,6 +17,7 @@
  *   fib               a task_group per call: run fib(n-1), call fib(n-2),
  *                     wait (TBB's own example): one task per call, as join
  */
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
@@ -101,6 +103,9 @@ extern "C" unsigned long peer_fib_result(void)
 
 extern "C" int peer_init(unsigned threads)
 {
+    /* TBB caps its workers at the CPUs unless told otherwise; the sweep's
+     * oversubscribed runs need THREADS threads, as the lessons' pools get. */
+    new tbb::global_control(tbb::global_control::max_allowed_parallelism, threads);
     arena = new tbb::task_arena((int)threads);
     arena->initialize();
     return 0;

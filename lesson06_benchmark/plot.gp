@@ -1,0 +1,104 @@
+# plot.gp: the benchmark's plots, drawn from the .dat files bench writes.
+#
+#   gnuplot -e "dir='lesson06_benchmark/results/latest'" lesson06_benchmark/plot.gp
+#
+# (make bench runs it.)  Writes into dir:
+#   flat.png        ns per task on flat, lessons and peers, with min-max bars
+#   speedup.png     tree and fib: speed-up over 1 worker against workers
+#   oversub.png     flat: ns per task against workers, into oversubscription
+#   imbalanced.png  imbalanced: time over the ideal
+#   steals.png      steals per task run, per lesson, on three workloads
+
+if (!exists("dir")) dir = "lesson06_benchmark/results/latest"
+machine = system("head -1 '".dir."/bench.txt' | sed 's/^machine: //; s/;.*//'")
+
+# One colour per contestant in every plot; the peers' lines are dashed.
+color(s) = strstrt(s, "lesson01") ? "#cc3311" : strstrt(s, "lesson02") ? "#ee7733" : \
+           strstrt(s, "lesson03") ? "#009988" : strstrt(s, "lesson04") ? "#0077bb" : \
+           strstrt(s, "lesson05") ? "#332288" : strstrt(s, "libgomp") ? "#999999" : \
+           strstrt(s, "libomp") ? "#555555" : "#bbaa00"
+dash(s) = strstrt(s, "lesson") ? 1 : 2
+bar(s) = strstrt(s, "lesson") ? 0x4477aa : 0xaaaaaa
+header(f) = system("head -1 '".f."'")
+
+set terminal pngcairo size 900,560 font "DejaVu Sans,11" noenhanced
+set datafile missing "NaN"
+set key noenhanced
+set grid ytics lc rgb "#dddddd"
+set border 3
+set tics nomirror
+
+# ---- flat: the headline (grey: the peers) ----
+set output dir."/flat.png"
+set title "flat: 10,000 trivial tasks spawned from the main thread, then wait\n".machine
+set ylabel "ns per task (median; bars: min to max)"
+set style fill solid 0.8 border -1
+set boxwidth 0.6
+set xtics rotate by -25 left
+set yrange [0:*]
+set xrange [-0.6:*]
+plot dir."/flat.dat" using 0:2:(bar(strcol(1))):xtic(1) with boxes lc rgb variable notitle, \
+     "" using 0:2:3:4 with yerrorbars lc rgb "black" ps 0 notitle, \
+     "" using 0:2:(sprintf("%.0f", $2)) with labels offset 0,0.8 notitle
+
+# ---- imbalanced ----
+set output dir."/imbalanced.png"
+set title "imbalanced: 1 us tasks, every 100th 100 us; time over the ideal\n".machine
+set ylabel "wall time / (serial time / cores)"
+set yrange [0:*]
+plot dir."/imbalanced.dat" using 0:2:(bar(strcol(1))):xtic(1) with boxes lc rgb variable notitle, \
+     "" using 0:2:(sprintf("%.2f", $2)) with labels offset 0,0.8 notitle, \
+     1 with lines dt 2 lc rgb "black" title "ideal"
+
+# ---- steals per task ----
+set output dir."/steals.png"
+set title "steals per task run: tasks taken from another worker's queue\n(lesson01 has one queue and no steals; log scale)\n".machine
+set ylabel "steals / tasks run"
+set yrange [0.0001:5]
+set logscale y
+set style data histograms
+set style histogram clustered gap 1
+set key top right
+plot dir."/steals.dat" using 2:xtic(1) title columnheader(2) lc rgb "#4477aa", \
+     "" using 3 title columnheader(3) lc rgb "#66ccee", \
+     "" using 4 title columnheader(4) lc rgb "#ccbb44"
+set style data points
+unset logscale y
+
+# ---- speed-up against workers ----
+unset xtics
+set xtics norotate
+set xtics nomirror
+set logscale x 2
+set xrange [*:*]
+set output dir."/speedup.png"
+set terminal pngcairo size 1200,520 font "DejaVu Sans,11" noenhanced
+set multiplot layout 1,2 title "speed-up against workers: time on 1 worker / time on N (dashed: peers)\n".machine
+set title "tree (depth 13)"
+set xlabel "workers"
+set ylabel "T1 / TN (its own 1-worker time / this time)"
+set key outside right top
+f = dir."/sweep-tree.dat"
+h = header(f)
+plot for [i=2:words(h)] f using 1:i with linespoints lw 2 pt 7 lc rgb color(word(h, i)) \
+     dt dash(word(h, i)) title word(h, i)
+set title "fib (one join per call; lessons 4 and 5 have join)"
+unset key
+f = dir."/sweep-fib.dat"
+h = header(f)
+plot for [i=2:words(h)] f using 1:i with linespoints lw 2 pt 7 lc rgb color(word(h, i)) \
+     dt dash(word(h, i)) title word(h, i)
+unset multiplot
+
+# ---- flat against workers: oversubscription ----
+set terminal pngcairo size 900,560 font "DejaVu Sans,11" noenhanced
+set output dir."/oversub.png"
+set title "flat against workers: past the cores, workers that spin steal CPU from workers with work\n".machine
+set ylabel "ns per task (median)"
+set logscale y
+set yrange [*:*]
+set key outside right top
+f = dir."/sweep-flat.dat"
+h = header(f)
+plot for [i=2:words(h)] f using 1:i with linespoints lw 2 pt 7 lc rgb color(word(h, i)) \
+     dt dash(word(h, i)) title word(h, i)
