@@ -235,6 +235,52 @@ bench: $(BENCH) peers
 	    echo "bench: the table and CSV are above; the plots need gnuplot (see the line above)"; \
 	fi
 
+# The randomised soak (common/stress.c): SECONDS long, replayable by SEED.
+STRESS := $(BUILD)/stress
+SECONDS ?= 60
+$(STRESS): $(BUILD)/obj/common/stress.o $(TESTLIB) $(LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(LINK_TEST)
+
+stress: deps
+	$(Q)$(MAKE) --no-print-directory $(STRESS)
+	$(Q)$(STRESS) "$(SECONDS)" "$(SEED)"
+
+# Model checking with spin: lesson 4's deque as written (spin must find no
+# error) and without take's fence (spin must find one, and shows it);
+# lesson 5's parking protocol as written, and two broken variants.
+verify:
+	$(Q)sh common/scripts/deps.sh spin
+	@echo "spin, lesson04_chase_lev/model/chase_lev.pml:"
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/ok lesson04_chase_lev/model/chase_lev.pml ok
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/broken lesson04_chase_lev/model/chase_lev.pml error -DNO_TAKE_FENCE
+	@echo "spin, lesson05_parking/model/parking.pml:"
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-ok lesson05_parking/model/parking.pml ok
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-plain lesson05_parking/model/parking.pml error -DPLAIN_LOAD
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-norecheck lesson05_parking/model/parking.pml error -DNO_RECHECK
+
+# Lesson 4: its deque built four times, each with one ordering removed
+# (0 = none removed), each hammered for BREAK_SECONDS (default 5).
+BREAK_SECONDS ?= 5
+BREAK_BINS := $(foreach n,0 1 2 3,$(BUILD)/break/break-$(n))
+$(BUILD)/break/break-%: lesson04_chase_lev/breaking/break_deque.c lesson04_chase_lev/deque.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DBREAK=$* $< $(LDFLAGS) $(LDLIBS) -o $@
+
+break: $(BREAK_BINS)
+	@echo "What the fences cost: one thread pushing and taking (take's fast path):"
+	@printf '  %-34s ' "as written:";                 $(BUILD)/break/break-0 --cost
+	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 --cost
+	@echo "lesson04's deque, one ordering removed at a time, $(BREAK_SECONDS) s each:"
+	@printf '  %-34s ' "as written:";                 $(BUILD)/break/break-0 $(BREAK_SECONDS)
+	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 $(BREAK_SECONDS)
+	@printf '  %-34s ' "steal without its seq_cst fence:"; $(BUILD)/break/break-2 $(BREAK_SECONDS)
+	@printf '  %-34s ' "push with a relaxed bottom:";   $(BUILD)/break/break-3 $(BREAK_SECONDS)
+
+clean:
+	rm -rf build build-* 
+
 help:
 	@sed -n '/^#   make /,/^# V=1/p' Makefile
 

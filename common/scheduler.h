@@ -14,6 +14,16 @@
  * Errors follow the errno convention: functions that return int return 0 on
  * success or an errno value; create() returns NULL and sets errno.
  *
+ * A task must return, on the thread that called it.  A task that never
+ * returns keeps its worker for good, and wait() and destroy() wait for it,
+ * as they promise to.  A task that leaves its worker another way
+ * (pthread_exit, a longjmp out of the task, thread cancellation) kills the
+ * worker, and the tasks in that worker's queue never run.  C has no panic
+ * for a pool to catch, as rayon catches one and hands it to join's caller
+ * and tokio hands it to the task's JoinHandle; detecting these cases would
+ * cost every task a check, so no lesson does, and they are outside the
+ * contract, as a crash is (SIGSEGV ends the whole process, pool and all).
+ *
  * (The file is not called sched.h because `-I common` would then hide the
  * system's <sched.h>, which <pthread.h> includes.)
  */

@@ -216,11 +216,26 @@ static int one_round(const struct scheduler *s, uint64_t seed, unsigned ncpu)
 
 int main(int argc, char **argv)
 {
-    double seconds = argc > 1 ? atof(argv[1]) : 60;
-    uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : now_ns();
+    double seconds = 60;
+    uint64_t seed = now_ns();
     const char *only = argc > 3 ? argv[3] : NULL;
-    if (seconds <= 0 || (only != NULL && sched_find(only) == NULL)) {
-        fprintf(stderr, "usage: stress [SECONDS [SEED [SCHEDULER]]]\n");
+    char *rest = NULL;
+    bool bad = argc > 4;
+    if (argc > 1 && argv[1][0] != '\0') {     /* make passes SECONDS= as "" */
+        seconds = strtod(argv[1], &rest);
+        bad |= *rest != '\0' || !(seconds > 0 && seconds <= 86400);
+    }
+    if (argc > 2 && argv[2][0] != '\0') {
+        errno = 0;
+        seed = strtoull(argv[2], &rest, 10);
+        bad |= *rest != '\0' || errno != 0 || argv[2][0] == '-';
+    }
+    if (bad || (only != NULL && sched_find(only) == NULL)) {
+        fprintf(stderr, "usage: stress [SECONDS [SEED [SCHEDULER]]]\n"
+                        "  SECONDS: how long, from 0.1 to 86400 (default 60)\n"
+                        "  SEED: a whole number, to replay a run (default: from the clock)\n"
+                        "  SCHEDULER: one of sched_all's names, to replay a round\n"
+                        "  (make stress SECONDS=600 SEED=42 passes the first two)\n");
         return 2;
     }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

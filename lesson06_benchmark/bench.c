@@ -219,7 +219,7 @@ static void measure(enum workload_id w, unsigned c, struct rng *rng)
     const struct workload *wl = &B.workloads[w];
     unsigned threads = B.threads[c], n = B.nentries;
     unsigned max_reps = opt.reps ? opt.reps : 21, min_reps = opt.reps ? opt.reps : 7;
-    double budget_s = c == B.main_config ? 6 : 3;  /* adaptive: stop after this, from 7 on */
+    double budget_s = c == B.main_config ? 4 : 2;  /* adaptive: stop after this, from 7 on */
     double *ns = calloc((size_t)n * max_reps, sizeof *ns);
     unsigned *order = calloc(n, sizeof *order);
     if (ns == NULL || order == NULL) {

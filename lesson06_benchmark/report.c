@@ -193,8 +193,8 @@ void print_sweep(const struct bench *b, enum workload_id w)
 void print_summary(const struct bench *b)
 {
     unsigned mc = b->main_config;
-    out(b, "\nsummary, %u workers: ns per task (flat, tree), fib's speed-up over serial,\n"
-           "imbalanced's time over the ideal, idle CPU, and wake-up latency\n\n",
+    out(b, "\nsummary, %u workers: ns per task (flat, tree) or per call (fib), imbalanced's\n"
+           "time over the ideal, idle CPU, and wake-up latency\n\n",
         b->threads[mc]);
     out(b, "%-30s %9s %9s %9s %11s %11s %17s\n", "", "flat", "tree", "fib", "imbalanced",
         "idle ms/s", "wake-up p50/p99");
@@ -208,9 +208,7 @@ void print_summary(const struct bench *b)
             const struct cell *c = cell_of(e, ws[k], mc);
             if (c == NULL)
                 continue;
-            if (ws[k] == FIB)
-                snprintf(f[k], sizeof f[k], "%.2fx", serial_median(b, FIB) / c->med);
-            else if (ws[k] == IMBALANCED)
+            if (ws[k] == IMBALANCED)
                 snprintf(f[k], sizeof f[k], "%.2fx", ratio(b, IMBALANCED, c->med));
             else
                 snprintf(f[k], sizeof f[k], "%.1f", c->med);
