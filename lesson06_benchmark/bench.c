@@ -44,6 +44,7 @@ struct options {
     unsigned threads;
     unsigned reps;              /* 0: adaptive, 7 to 21 */
     unsigned long tasks;
+    unsigned long find_elements;
     unsigned tree_depth;
     unsigned fib_n;
     double idle_seconds;
@@ -187,7 +188,7 @@ static bool takes_part(const struct entry *e, enum workload_id w, unsigned threa
     case THREAD_PER_TASK:
         return w == FLAT;
     case PEER:
-        return opt.sched == NULL;
+        return opt.sched == NULL && w != FIND_ANY;     /* the peers have no find_any */
     case POOL_ONE:
         return w == FIB;
     case POOL:
@@ -234,6 +235,8 @@ static void measure(enum workload_id w, unsigned c, struct rng *rng)
     for (r = 0; r < max_reps; r++) {
         if (r >= min_reps && (double)(now_ns() - start) / 1e9 > budget_s)
             break;
+        if (w == FIND_ANY)      /* the same place for everyone in a round */
+            find_any_place((unsigned long)rng_below(rng, wl->size));
         for (unsigned i = n - 1; i > 0; i--) {      /* Fisher-Yates shuffle */
             unsigned j = (unsigned)rng_below(rng, i + 1);
             unsigned t = order[i];
@@ -400,11 +403,13 @@ static void usage(const char *why, const char *arg)
             "                   then 2x and 4x the CPUs; none: no sweep\n"
             "  --reps N         timed runs per contestant (default: 21, fewer, down to 7,\n"
             "                   for workloads whose rounds take long)\n"
-            "  --workload NAME  flat, spawn_inside, tree, fib or imbalanced (default: all)\n"
+            "  --workload NAME  flat, spawn_inside, tree, fib, imbalanced or find_any\n"
+            "                   (default: all)\n"
             "  --sched NAME     only this scheduler (and serial), e.g. for perf\n"
             "  --tasks N        tasks per run of flat, spawn_inside, imbalanced (10000)\n"
             "  --tree-depth N   depth of the tree workload (default 13: 16,383 tasks)\n"
             "  --fib N          n for the fib workload (default 30)\n"
+            "  --find N         elements find_any searches (default 1048576)\n"
             "  --idle SECONDS   how long to measure idle CPU (default 1; 0 skips it)\n"
             "  --wakeups N      wake-ups to time on an idle pool (default 1000; 0 skips)\n"
             "  --thread-per-task  add the no-pool baseline to flat: a thread per task\n"
@@ -433,7 +438,7 @@ static unsigned long parse_count(const char *opt_name, const char *s, unsigned l
 }
 
 static const char *workload_names[NWORKLOADS] = { "flat", "spawn_inside", "tree", "fib",
-                                                  "imbalanced" };
+                                                  "imbalanced", "find_any" };
 
 static void parse_options(int argc, char **argv)
 {
@@ -442,6 +447,7 @@ static void parse_options(int argc, char **argv)
     opt = (struct options){
         .threads = B.cpus < SCHED_MAX_WORKERS ? B.cpus : SCHED_MAX_WORKERS,
         .tasks = 10000,
+        .find_elements = 1 << 20,
         .idle_seconds = 1,
         .wakeups = 1000,
         .tree_depth = 13,
@@ -462,6 +468,8 @@ static void parse_options(int argc, char **argv)
             opt.tree_depth = (unsigned)parse_count(arg, val, 24);
         else if (strcmp(arg, "--fib") == 0)
             opt.fib_n = (unsigned)parse_count(arg, val, 40);
+        else if (strcmp(arg, "--find") == 0)
+            opt.find_elements = parse_count(arg, val, 1ul << 28);
         else if (strcmp(arg, "--wakeups") == 0)
             opt.wakeups = val && strcmp(val, "0") == 0 ? 0 : (unsigned)parse_count(arg, val, 100000);
         else if (val != NULL && strcmp(arg, "--workload") == 0)
@@ -613,8 +621,14 @@ int main(int argc, char **argv)
         { FIB, "fib", fib_about, opt.fib_n },
         { IMBALANCED, "imbalanced", "tasks of 1 us, every 100th of 100 us, spawned by the main "
                                     "thread", opt.tasks },
+        { FIND_ANY, "find_any", "search for the one match (a new place each round) and stop; "
+                                "a task per 4,096 elements", opt.find_elements },
     };
     memcpy(B.workloads, wl, sizeof wl);
+    if (find_any_setup(opt.find_elements) != 0) {
+        perror("bench: find_any");
+        return 1;
+    }
     B.sweep[FLAT] = B.sweep[TREE] = B.sweep[FIB] = true;
 
     if (mkdir(opt.out_dir, 0777) != 0 && errno != EEXIST) {

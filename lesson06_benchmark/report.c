@@ -75,7 +75,8 @@ static double ratio(const struct bench *b, enum workload_id w, double m)
 {
     if (w == IMBALANCED)
         return m / ideal(b, b->threads[b->main_config]);
-    double base = w == FIB ? serial_median(b, FIB) : median_of(b, "lesson01_shared_queue", w);
+    double base = w == FIB || w == FIND_ANY ? serial_median(b, w)
+                                            : median_of(b, "lesson01_shared_queue", w);
     return base > 0 ? base / m : 0;
 }
 
@@ -84,10 +85,11 @@ void print_table(const struct bench *b, enum workload_id w)
     const struct workload *wl = &b->workloads[w];
     unsigned n = b->entries[0].cell[w][b->main_config].n;
     out(b, "\n%s: %s\n%lu %s per run, %u workers, median of %u runs\n\n", wl->name, wl->about,
-        expected_tasks(wl), w == FIB ? "calls" : "tasks", b->threads[b->main_config], n);
+        expected_tasks(wl), w == FIB ? "calls" : w == FIND_ANY ? "elements (ns/task: per element)" : "tasks",
+        b->threads[b->main_config], n);
     double peer = best_peer(b, w, b->main_config);
     out(b, "%-30s %8s %19s %8s %11s %8s %8s %7s %7s %7s\n", "", "ns/task", "min - max",
-        "Mtasks/s", w == FIB ? "vs serial" : w == IMBALANCED ? "vs ideal" : "vs lesson01",
+        "Mtasks/s", w == FIB || w == FIND_ANY ? "vs serial" : w == IMBALANCED ? "vs ideal" : "vs lesson01",
         peer > 0 ? "vs peer" : "", "steals/", "per", "tries/", "parks/");
     out(b, "%-30s %8s %19s %8s %11s %8s %8s %7s %7s %7s\n", "", "", "", "", "", "", "task",
         "steal", "steal", "run");
@@ -104,7 +106,7 @@ void print_table(const struct bench *b, enum workload_id w)
         if (peer > 0 && e->kind != SERIAL)
             snprintf(vs_peer, sizeof vs_peer, "%.2f", c->med / peer);
         const struct sched_stats *s = &c->stats;
-        if (e->kind == POOL && w != FIB) {
+        if (e->kind == POOL && w != FIB && w != FIND_ANY) {
             double executed = s->executed ? (double)s->executed : 1;
             snprintf(steals, sizeof steals, "%.3f", (double)s->steals / executed);
             if (s->steal_batches > 0) {

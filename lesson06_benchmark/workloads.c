@@ -18,6 +18,12 @@
  *   fib           fork-join fib(n), one join() per call (lesson 4 on).
  *   imbalanced    the main thread spawns N tasks that spin 1 us, and every
  *                 100th 100 us: load balance, against the ideal.
+ *   find_any      a search of an array of N numbers that stops at the first
+ *                 match (there is one, at a place bench picks each round):
+ *                 one task per chunk of 4,096, each checking every 256
+ *                 elements whether another has found it already.
+ *                 Cancellation: how soon the pool stops once the answer is
+ *                 known, against a serial scan that stops there.
  * SERIAL does the same work with plain function calls on one thread.
  */
 #include <pthread.h>
@@ -40,6 +46,7 @@ static struct {
 
 static atomic_int spawn_error;
 static unsigned long spawn_inside_tasks;
+static unsigned long cur_find_n;        /* find_any's elements, for its tasks */
 static uint64_t fib_result;
 
 /* relaxed: only the total matters, and wait() orders it before we read it. */
@@ -150,6 +157,72 @@ static uint64_t fib_iter(unsigned n)
     return a;
 }
 
+/* find_any: find_data[find_at] is the only 0.  find_found is the first
+ * index found, or -1; every task reads it every FIND_CHECK elements and
+ * gives up once it is set. */
+enum { FIND_CHUNK = 4096, FIND_CHECK = 256 };
+static uint32_t *find_data;
+static unsigned long find_at;
+static atomic_long find_found;
+
+int find_any_setup(unsigned long elements)
+{
+    free(find_data);
+    find_data = malloc(elements * sizeof *find_data);
+    if (find_data == NULL)
+        return -1;
+    uint64_t x = 88172645463325252u;          /* xorshift: numbers, never 0 */
+    for (unsigned long i = 0; i < elements; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        find_data[i] = (uint32_t)x | 1;
+    }
+    find_at = elements / 4 * 3;
+    find_data[find_at] = 0;
+    return 0;
+}
+
+void find_any_place(unsigned long at)
+{
+    find_data[find_at] = 1;
+    find_at = at;
+    find_data[find_at] = 0;
+}
+
+/* The predicate, called through a pointer the compiler cannot see through,
+ * as a search with a predicate of the caller's does: without it, the scan
+ * is one vector compare per 8 elements and measures the memory bus. */
+static bool is_match(unsigned long i)
+{
+    return find_data[i] == 0;
+}
+static bool (*volatile find_pred)(unsigned long i) = is_match;
+
+/* Scans [lo, hi); returns the match's index, or -1. */
+static long find_in(unsigned long lo, unsigned long hi)
+{
+    for (unsigned long i = lo; i < hi; i++)
+        if (find_pred(i))
+            return (long)i;
+    return -1;
+}
+
+static void find_task(void *arg)
+{
+    unsigned long lo = (uintptr_t)arg * FIND_CHUNK, end = lo + FIND_CHUNK, n = cur_find_n;
+    if (end > n)
+        end = n;
+    for (; lo < end; lo += FIND_CHECK) {
+        /* relaxed: a hint to stop early; the answer is read after wait(). */
+        if (atomic_load_explicit(&find_found, memory_order_relaxed) >= 0)
+            return;
+        long at = find_in(lo, lo + FIND_CHECK < end ? lo + FIND_CHECK : end);
+        if (at >= 0) {
+            atomic_store_explicit(&find_found, at, memory_order_relaxed);  /* as above */
+            return;
+        }
+    }
+}
+
 static void *thread_main(void *arg)
 {
     trivial_task(arg);
@@ -208,6 +281,16 @@ void run_workload(const struct workload *wl, enum kind kind)
             spawn_or_record(spawner_task, NULL);
         }
         break;
+    case FIND_ANY:
+        atomic_store(&find_found, -1);
+        if (kind == SERIAL) {
+            atomic_store(&find_found, find_in(0, n));
+            return;
+        }
+        cur_find_n = n;
+        for (unsigned long c = 0; c * FIND_CHUNK < n; c++)
+            spawn_or_record(find_task, (void *)(uintptr_t)c);
+        break;
     case NWORKLOADS:
         break;
     }
@@ -230,6 +313,8 @@ int check_run(const struct workload *wl, unsigned long *ran, int *err)
     *ran = total_count();
     if (wl->id == FIB)          /* fib counts nothing: check its answer instead */
         *ran = fib_result == fib_iter((unsigned)wl->size) ? want : 0;
+    if (wl->id == FIND_ANY)     /* nor does find_any: it must have found the one */
+        *ran = atomic_load(&find_found) == (long)find_at ? want : 0;
     *err = atomic_load(&spawn_error);
     return *ran == want && *err == 0 ? 0 : -1;
 }

@@ -17,14 +17,15 @@
  * PEER: another runtime, in a program of its own (peers/peer.h). */
 enum kind { SERIAL, THREAD_PER_TASK, POOL, POOL_ONE, PEER };
 
-enum workload_id { FLAT, SPAWN_INSIDE, TREE, FIB, IMBALANCED, NWORKLOADS };
+enum workload_id { FLAT, SPAWN_INSIDE, TREE, FIB, IMBALANCED, FIND_ANY, NWORKLOADS };
 
 struct workload {
     enum workload_id id;
     const char *name;
     const char *about;
     unsigned long size;         /* tasks (flat, spawn_inside, imbalanced),
-                                   depth (tree) or n (fib): as peers take it */
+                                   depth (tree), n (fib): as peers take it;
+                                   elements to search (find_any) */
 };
 
 /* The pool runs use: set them before run_workload(). */
@@ -36,8 +37,15 @@ extern bool shared_counter;     /* --shared-counter: one counter for all tasks *
  * pool, waits until all have run. */
 void run_workload(const struct workload *wl, enum kind kind);
 
-/* Tasks (or, for fib, calls) in one run of wl. */
+/* Tasks (for fib, calls; for find_any, elements) in one run of wl. */
 unsigned long expected_tasks(const struct workload *wl);
+
+/* find_any's array: call once before its first run.  Returns 0 or -1. */
+int find_any_setup(unsigned long elements);
+
+/* Moves find_any's one match to index `at` (bench moves it every round, so
+ * that no scheduler is lucky or unlucky with one place every time). */
+void find_any_place(unsigned long at);
 
 /* Zeroes the task counters before a run. */
 void reset_counts(void);
