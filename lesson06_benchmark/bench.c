@@ -406,7 +406,7 @@ static void usage(const char *why, const char *arg)
             "  --workload NAME  flat, spawn_inside, tree, fib, imbalanced or find_any\n"
             "                   (default: all)\n"
             "  --sched NAME     only this scheduler (and serial), e.g. for perf\n"
-            "  --tasks N        tasks per run of flat, spawn_inside, imbalanced (10000)\n"
+            "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
             "  --tree-depth N   depth of the tree workload (default 13: 16,383 tasks)\n"
             "  --fib N          n for the fib workload (default 30)\n"
             "  --find N         elements find_any searches (default 1048576)\n"
@@ -620,7 +620,7 @@ int main(int argc, char **argv)
         { TREE, "tree", tree_about, opt.tree_depth },
         { FIB, "fib", fib_about, opt.fib_n },
         { IMBALANCED, "imbalanced", "tasks of 1 us, every 100th of 100 us, spawned by the main "
-                                    "thread", opt.tasks },
+                                    "thread", 10000 },     /* 21 ms serial: not --tasks */
         { FIND_ANY, "find_any", "search for the one match (a new place each round) and stop; "
                                 "a task per 4,096 elements", opt.find_elements },
     };
