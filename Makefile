@@ -185,6 +185,20 @@ starters-fail: deps
 	$(Q)$(MAKE) --no-print-directory $(STARTER_BINS)
 	$(Q)sh common/scripts/exercises.sh starters-fail - $(STARTER_BINS)
 
+# Lesson 6, exercise 1: your single-threaded executor (exercises/single_thread.c)
+# against lesson 5's pool of 4 workers on 10,000 tasks, tasks per second for
+# each; TASK_NS=1000 makes every task spin 1000 ns first.
+COMPARE := $(BUILD)/exercises/lesson06_benchmark/compare
+$(COMPARE): $(BUILD)/obj/lesson06_benchmark/exercises/compare.o \
+        $(BUILD)/obj/lesson06_benchmark/exercises/single_thread.o $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+.PHONY: lesson06-compare
+lesson06-compare: $(COMPARE)
+	$(Q)$(COMPARE) $(TASK_NS)
+
 # The peers: the same workloads on runtimes people use instead, each a
 # program of its own (lesson06_benchmark/peers/peer.h).  Built by the
 # compilers that have them; a peer that cannot be built is left out, and
