@@ -84,7 +84,7 @@ static void race(struct machine *m, uint64_t seed, uint64_t *ns, double *medians
 {
     struct entrant e[FAIR_MAX_CONTESTANTS];
     struct contestant c[FAIR_MAX_CONTESTANTS];
-    char names[FAIR_MAX_CONTESTANTS][8];
+    char names[FAIR_MAX_CONTESTANTS][16];
     for (unsigned i = 0; i < m->k; i++) {
         e[i] = (struct entrant){ m, i };
         snprintf(names[i], sizeof names[i], "c%u", i);
