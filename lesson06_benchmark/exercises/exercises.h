@@ -45,8 +45,10 @@ void exec_init(struct executor *ex);
 
 /*
  * Appends fn(arg) at the tail of the queue; it runs in exec_wait(), never
- * before.  Callable from the thread that calls exec_wait() and from the
- * tasks it runs; from no other thread.  The array grows (doubling) when it
+ * before.  There are no locks: one thread at a time uses the executor (the
+ * one that spawns and waits, and the tasks that exec_wait runs on it), and
+ * a hand-over to another thread needs its own synchronisation (as
+ * pthread_create and pthread_join give).  The array grows (doubling) when it
  * is full, so there is no fixed capacity and no allocation per task.
  * Returns 0, or:
  *   EINVAL  ex or fn is NULL;
