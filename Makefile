@@ -49,14 +49,20 @@ endif
 # ---- what there is to build ----
 
 LESSONS := $(patsubst %/,%,$(sort $(wildcard lesson0[1-5]_*/)))
+# Lessons with exercises: those with a scheduler, and lesson 6 (measuring),
+# which has none, so the contract and fault suites never name it.
+EXERCISE_LESSONS := $(LESSONS) lesson06_benchmark
 ifneq ($(LESSON),)
-ifeq ($(filter $(LESSON),$(LESSONS)),)
-$(error LESSON must be one of: $(LESSONS))
+ifeq ($(filter $(LESSON),$(EXERCISE_LESSONS)),)
+$(error LESSON must be one of: $(EXERCISE_LESSONS))
 endif
 TEST_LESSONS := $(LESSON)
 else
-TEST_LESSONS := $(LESSONS)
+TEST_LESSONS := $(EXERCISE_LESSONS)
 endif
+# The contract and fault suites: for LESSON's scheduler, every scheduler
+# when LESSON is empty, none when LESSON has no scheduler.
+SCHED_SUITES = $(if $(filter-out $(LESSONS),$(LESSON)),,"$(CONTRACT) $(LESSON)" "$(FAULT) $(LESSON)")
 
 # A lesson's scheduler is every .c file at the top of its directory but its tests.
 SCHED_SRCS := common/registry.c $(foreach l,$(LESSONS),$(filter-out %_test.c,$(wildcard $(l)/*.c)))
@@ -151,8 +157,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory tests-run
 
 tests-run: $(CONTRACT) $(FAULT) $(LESSON_TESTS) $(SOLUTION_BINS)
-	$(Q)bash common/scripts/run-tests.sh "$(CONTRACT) $(if $(LESSON),$(LESSON))" \
-	    "$(FAULT) $(if $(LESSON),$(LESSON))" $(LESSON_TESTS) $(SOLUTION_BINS)
+	$(Q)bash common/scripts/run-tests.sh $(SCHED_SUITES) $(LESSON_TESTS) $(SOLUTION_BINS)
 
 tsan:
 	$(Q)$(MAKE) --no-print-directory test SANITIZE=thread CK_TIMEOUT_MULTIPLIER=10
@@ -179,6 +184,20 @@ exercises: deps
 starters-fail: deps
 	$(Q)$(MAKE) --no-print-directory $(STARTER_BINS)
 	$(Q)sh common/scripts/exercises.sh starters-fail - $(STARTER_BINS)
+
+# Lesson 6, exercise 1: your single-threaded executor (exercises/single_thread.c)
+# against lesson 5's pool of 4 workers on 10,000 tasks, tasks per second for
+# each; TASK_NS=1000 makes every task spin 1000 ns first.
+COMPARE := $(BUILD)/exercises/lesson06_benchmark/compare
+$(COMPARE): $(BUILD)/obj/lesson06_benchmark/exercises/compare.o \
+        $(BUILD)/obj/lesson06_benchmark/exercises/single_thread.o $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+.PHONY: lesson06-compare
+lesson06-compare: $(COMPARE)
+	$(Q)$(COMPARE) $(TASK_NS)
 
 # The peers: the same workloads on runtimes people use instead, each a
 # program of its own (lesson06_benchmark/peers/peer.h).  Built by the
