@@ -174,12 +174,13 @@ static double time_one(const struct entry *e, const struct workload *wl, unsigne
 
 /* ---- rounds ---- */
 
-/* Whether entry e runs workload w with `threads` workers. */
-static bool takes_part(const struct entry *e, enum workload_id w, unsigned threads)
+/* Whether entry e runs workload w: in the table, or in the sweep (pools
+ * and peers only, at every thread count). */
+static bool takes_part(const struct entry *e, enum workload_id w, bool sweep)
 {
     if (e->sched != NULL && opt.sched != NULL && strcmp(e->sched->name, opt.sched) != 0)
         return false;
-    if (threads != opt.threads)     /* the sweep: pools and peers only */
+    if (sweep)
         return (e->kind == POOL && (w != FIB || e->sched->join != NULL)) ||
                (e->kind == PEER && opt.sched == NULL);
     switch (e->kind) {
@@ -214,21 +215,33 @@ static void summarise(struct cell *c, double *v, unsigned n)
     c->max = v[n - 1];
 }
 
-/* Times workload w at thread count B.threads[c], in rounds. */
-static void measure(enum workload_id w, unsigned c, struct rng *rng)
+/* Times workload w in rounds: for the table, every contestant with
+ * opt.threads workers; for the sweep, every pool and peer at every thread
+ * count, all in the same rounds, so that T1 / Tp divides times taken side
+ * by side. */
+static void measure(enum workload_id w, bool sweep, struct rng *rng)
 {
     const struct workload *wl = &B.workloads[w];
-    unsigned threads = B.threads[c], n = B.nentries;
     unsigned max_reps = opt.reps ? opt.reps : 21, min_reps = opt.reps ? opt.reps : 7;
-    double budget_s = c == B.main_config ? 4 : 2;  /* adaptive: stop after this, from 7 on */
-    double *ns = calloc((size_t)n * max_reps, sizeof *ns);
-    unsigned *order = calloc(n, sizeof *order);
-    if (ns == NULL || order == NULL) {
+    /* adaptive: stop after this many seconds, from round 7 on */
+    double budget_s = sweep ? 1.5 * B.nconfigs : 4;
+    /* the runs of a round: (contestant, thread count) pairs */
+    unsigned npairs = 0, max_pairs = B.nentries * B.nconfigs;
+    unsigned *pair_e = calloc(max_pairs, sizeof *pair_e), *pair_c = calloc(max_pairs, sizeof *pair_c);
+    unsigned *order = calloc(max_pairs, sizeof *order);
+    double *ns = calloc((size_t)max_pairs * max_reps, sizeof *ns);
+    if (pair_e == NULL || pair_c == NULL || order == NULL || ns == NULL) {
         perror("bench");
         exit(1);
     }
-    for (unsigned i = 0; i < n; i++)
-        order[i] = i;
+    for (unsigned i = 0; i < B.nentries; i++)
+        for (unsigned c = 0; c < B.nconfigs; c++)
+            if ((sweep || c == B.main_config) && takes_part(&B.entries[i], w, sweep)) {
+                pair_e[npairs] = i;
+                pair_c[npairs] = c;
+                order[npairs] = npairs;
+                npairs++;
+            }
     bool progress = isatty(STDERR_FILENO);     /* a progress line, for people watching */
     uint64_t start = now_ns();
     unsigned r;
@@ -237,28 +250,29 @@ static void measure(enum workload_id w, unsigned c, struct rng *rng)
             break;
         if (w == FIND_ANY)      /* the same place for everyone in a round */
             find_any_place((unsigned long)rng_below(rng, wl->size));
-        for (unsigned i = n - 1; i > 0; i--) {      /* Fisher-Yates shuffle */
+        for (unsigned i = npairs - 1; i > 0; i--) {     /* Fisher-Yates shuffle */
             unsigned j = (unsigned)rng_below(rng, i + 1);
             unsigned t = order[i];
             order[i] = order[j];
             order[j] = t;
         }
-        for (unsigned k = 0; k < n; k++) {
-            struct entry *e = &B.entries[order[k]];
-            if (!takes_part(e, w, threads))
-                continue;
+        for (unsigned k = 0; k < npairs; k++) {
+            unsigned p = order[k], threads = B.threads[pair_c[p]];
+            struct entry *e = &B.entries[pair_e[p]];
+            struct cell *cell = sweep ? &e->sweep[w][pair_c[p]] : &e->table[w];
             if (progress)
-                fprintf(stderr, "\r  %s, %u threads: round %u, %-28s", wl->name, threads, r + 1,
-                        e->name);
+                fprintf(stderr, "\r  %s%s, %u threads: round %u, %-28s", wl->name,
+                        sweep ? " (sweep)" : "", threads, r + 1, e->name);
             struct sched_stats run;
             double t = time_one(e, wl, threads, &run);
-            ns[(size_t)order[k] * max_reps + r] = t;
-            stats_add(&e->cell[w][c].stats, &run);
+            ns[(size_t)p * max_reps + r] = t;
+            stats_add(&cell->stats, &run);
             if (csv != NULL)
-                fprintf(csv, "%s,%s,%u,%lu,%u,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
-                        wl->name, e->name, e->kind == POOL || e->kind == PEER ? threads : 1,
-                        expected_tasks(wl), r, t, (unsigned long long)run.executed,
-                        (unsigned long long)run.steals, (unsigned long long)run.steal_batches,
+                fprintf(csv, "%s,%s,%s,%u,%lu,%u,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
+                        wl->name, sweep ? "sweep" : "table", e->name,
+                        e->kind == POOL || e->kind == PEER ? threads : 1, expected_tasks(wl), r, t,
+                        (unsigned long long)run.executed, (unsigned long long)run.steals,
+                        (unsigned long long)run.steal_batches,
                         (unsigned long long)run.steal_attempts, (unsigned long long)run.steal_busy,
                         (unsigned long long)run.parks, (unsigned long long)run.unparks,
                         (unsigned long long)run.wakeups_noop,
@@ -267,9 +281,12 @@ static void measure(enum workload_id w, unsigned c, struct rng *rng)
     }
     if (progress)
         fprintf(stderr, "\r%78s\r", "");
-    for (unsigned i = 0; i < n; i++)
-        if (takes_part(&B.entries[i], w, threads))
-            summarise(&B.entries[i].cell[w][c], ns + (size_t)i * max_reps, r);
+    for (unsigned p = 0; p < npairs; p++) {
+        struct entry *e = &B.entries[pair_e[p]];
+        summarise(sweep ? &e->sweep[w][pair_c[p]] : &e->table[w], ns + (size_t)p * max_reps, r);
+    }
+    free(pair_e);
+    free(pair_c);
     free(order);
     free(ns);
 }
@@ -353,7 +370,7 @@ static void measure_idle_and_wakeups(void)
     }
     for (unsigned i = 0; i < B.nentries; i++) {
         struct entry *e = &B.entries[i];
-        if ((e->kind != POOL && e->kind != PEER) || !takes_part(e, FLAT, opt.threads))
+        if ((e->kind != POOL && e->kind != PEER) || !takes_part(e, FLAT, false))
             continue;
         if (progress)
             fprintf(stderr, "\r  idle and wake-up: %-28s", e->name);
@@ -638,7 +655,7 @@ int main(int argc, char **argv)
     B.txt = open_in("bench.txt", "w");
     csv = open_in("runs.csv", "w");
     if (csv != NULL)
-        fprintf(csv, "workload,scheduler,threads,tasks,rep,ns_per_task,"
+        fprintf(csv, "workload,part,scheduler,threads,tasks,rep,ns_per_task,"
                      "executed,steals,steal_batches,steal_attempts,steal_busy,parks,"
                      "unparks,wakeups_noop,searches_failed\n");
 
@@ -669,7 +686,7 @@ int main(int argc, char **argv)
     for (int w = 0; w < NWORKLOADS; w++) {
         if (opt.only != NULL && strcmp(opt.only, B.workloads[w].name) != 0)
             continue;
-        measure(w, B.main_config, &rng);
+        measure(w, false, &rng);
         print_table(&B, w);
     }
     if (opt.idle_seconds > 0 || opt.wakeups > 0)
@@ -677,9 +694,7 @@ int main(int argc, char **argv)
     for (int w = 0; w < NWORKLOADS && B.nconfigs > 1; w++) {
         if (!B.sweep[w] || (opt.only != NULL && strcmp(opt.only, B.workloads[w].name) != 0))
             continue;
-        for (unsigned c = 0; c < B.nconfigs; c++)
-            if (c != B.main_config)
-                measure(w, c, &rng);
+        measure(w, true, &rng);
         print_sweep(&B, w);
     }
     print_summary(&B);

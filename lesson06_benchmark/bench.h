@@ -25,7 +25,8 @@ struct entry {
     enum kind kind;
     const struct scheduler *sched;  /* POOL, POOL_ONE */
     const char *peer;           /* PEER: the program's path */
-    struct cell cell[NWORKLOADS][MAX_CONFIGS];
+    struct cell table[NWORKLOADS];  /* the tables: with threads[main_config] */
+    struct cell sweep[NWORKLOADS][MAX_CONFIGS];     /* the sweep: threads[c] */
     double idle_ms;             /* CPU ms per idle second; < 0: not measured */
     double wake_us[3];          /* wake-up median, p99, max; < 0: not measured */
 };
@@ -36,7 +37,7 @@ struct bench {
     unsigned nentries;
     unsigned threads[MAX_CONFIGS];  /* the thread counts, ascending */
     unsigned nconfigs;
-    unsigned main_config;       /* threads[main_config]: --threads, the full tables */
+    unsigned main_config;       /* threads[main_config]: --threads, the tables' */
     unsigned cpus;
     bool sweep[NWORKLOADS];     /* workloads run at every thread count */
     FILE *txt;                  /* a copy of what is printed */

@@ -26,10 +26,16 @@ void out(const struct bench *b, const char *fmt, ...)
     }
 }
 
-static const struct cell *cell_of(const struct entry *e, enum workload_id w, unsigned c)
+/* e's cell in workload w's table, or NULL when e did not take part. */
+static const struct cell *table_of(const struct entry *e, enum workload_id w)
 {
-    const struct cell *cell = &e->cell[w][c];
-    return cell->n > 0 ? cell : NULL;
+    return e->table[w].n > 0 ? &e->table[w] : NULL;
+}
+
+/* e's cell in w's sweep with threads[c] workers, or NULL. */
+static const struct cell *sweep_of(const struct entry *e, enum workload_id w, unsigned c)
+{
+    return e->sweep[w][c].n > 0 ? &e->sweep[w][c] : NULL;
 }
 
 /* The median of `name` (a POOL) on w at the main thread count, or 0. */
@@ -37,7 +43,7 @@ static double median_of(const struct bench *b, const char *name, enum workload_i
 {
     for (unsigned i = 0; i < b->nentries; i++) {
         const struct entry *e = &b->entries[i];
-        const struct cell *c = cell_of(e, w, b->main_config);
+        const struct cell *c = table_of(e, w);
         if (c != NULL && e->kind == POOL && strcmp(e->name, name) == 0)
             return c->med;
     }
@@ -46,16 +52,16 @@ static double median_of(const struct bench *b, const char *name, enum workload_i
 
 static double serial_median(const struct bench *b, enum workload_id w)
 {
-    const struct cell *c = cell_of(&b->entries[0], w, b->main_config);
+    const struct cell *c = table_of(&b->entries[0], w);
     return c != NULL ? c->med : 0;
 }
 
-/* The fastest peer's median on w with threads[c], or 0 when no peer ran. */
-static double best_peer(const struct bench *b, enum workload_id w, unsigned c)
+/* The fastest peer's median in w's table, or 0 when no peer ran. */
+static double best_peer(const struct bench *b, enum workload_id w)
 {
     double best = 0;
     for (unsigned i = 0; i < b->nentries; i++) {
-        const struct cell *cell = cell_of(&b->entries[i], w, c);
+        const struct cell *cell = table_of(&b->entries[i], w);
         if (cell != NULL && b->entries[i].kind == PEER && (best == 0 || cell->med < best))
             best = cell->med;
     }
@@ -83,11 +89,11 @@ static double ratio(const struct bench *b, enum workload_id w, double m)
 void print_table(const struct bench *b, enum workload_id w)
 {
     const struct workload *wl = &b->workloads[w];
-    unsigned n = b->entries[0].cell[w][b->main_config].n;
+    unsigned n = b->entries[0].table[w].n;
     out(b, "\n%s: %s\n%lu %s per run, %u workers, median of %u runs\n\n", wl->name, wl->about,
         expected_tasks(wl), w == FIB ? "calls" : w == FIND_ANY ? "elements (ns/task: per element)" : "tasks",
         b->threads[b->main_config], n);
-    double peer = best_peer(b, w, b->main_config);
+    double peer = best_peer(b, w);
     out(b, "%-30s %8s %19s %8s %11s %8s %8s %7s %7s %7s\n", "", "ns/task", "min - max",
         "Mtasks/s", w == FIB || w == FIND_ANY ? "vs serial" : w == IMBALANCED ? "vs ideal" : "vs lesson01",
         peer > 0 ? "vs peer" : "", "steals/", "per", "tries/", "parks/");
@@ -95,7 +101,7 @@ void print_table(const struct bench *b, enum workload_id w)
         "steal", "steal", "run");
     for (unsigned i = 0; i < b->nentries; i++) {
         const struct entry *e = &b->entries[i];
-        const struct cell *c = cell_of(e, w, b->main_config);
+        const struct cell *c = table_of(e, w);
         if (c == NULL)
             continue;
         char vs[16] = "", vs_peer[16] = "", steals[16] = "", batch[16] = "", tries[16] = "",
@@ -147,7 +153,7 @@ static void sweep_header(const struct bench *b, const char *first)
 static double sweep_value(const struct bench *b, const struct entry *e, enum workload_id w,
                           unsigned c)
 {
-    const struct cell *cell = cell_of(e, w, c), *one = cell_of(e, w, 0);
+    const struct cell *cell = sweep_of(e, w, c), *one = sweep_of(e, w, 0);
     if (cell == NULL)
         return 0;
     if (w == FLAT)
@@ -167,7 +173,7 @@ void print_sweep(const struct bench *b, enum workload_id w)
             continue;
         bool any = false;
         for (unsigned c = 0; c < b->nconfigs; c++)
-            any |= cell_of(e, w, c) != NULL;
+            any |= sweep_of(e, w, c) != NULL;
         if (!any)
             continue;
         out(b, "%-30s", e->name);
@@ -180,16 +186,10 @@ void print_sweep(const struct bench *b, enum workload_id w)
         }
         out(b, "\n");
     }
-    unsigned nmin = 0, nmax = 0;
-    for (unsigned i = 0; i < b->nentries; i++)
-        for (unsigned c = 0; c < b->nconfigs; c++)
-            if (c != b->main_config && b->entries[i].cell[w][c].n > 0) {
-                unsigned n = b->entries[i].cell[w][c].n;
-                nmin = nmin == 0 || n < nmin ? n : nmin;
-                nmax = n > nmax ? n : nmax;
-            }
-    out(b, "(medians; %u workers: of the table above; other counts: of %u to %u runs)\n",
-        b->threads[b->main_config], nmin, nmax);
+    unsigned n = 0;
+    for (unsigned i = 0; i < b->nentries && n == 0; i++)
+        n = b->entries[i].sweep[w][0].n;
+    out(b, "(medians of %u runs; every worker count ran in the same rounds)\n", n);
 }
 
 void print_summary(const struct bench *b)
@@ -207,7 +207,7 @@ void print_summary(const struct bench *b)
         char f[4][16] = { "", "", "", "" }, idle[16] = "", wake[32] = "";
         enum workload_id ws[4] = { FLAT, TREE, FIB, IMBALANCED };
         for (int k = 0; k < 4; k++) {
-            const struct cell *c = cell_of(e, ws[k], mc);
+            const struct cell *c = table_of(e, ws[k]);
             if (c == NULL)
                 continue;
             if (ws[k] == IMBALANCED)
@@ -257,7 +257,7 @@ static int write_sweep(const struct bench *b, const char *dir, enum workload_id 
     fprintf(f, "threads");
     for (unsigned i = 0; i < b->nentries; i++) {
         const struct entry *e = &b->entries[i];
-        col[i] = (e->kind == POOL || e->kind == PEER) && cell_of(e, w, b->main_config) != NULL;
+        col[i] = sweep_of(e, w, b->main_config) != NULL;
         char l[64];
         label(l, sizeof l, e->name);
         if (col[i])
@@ -293,7 +293,7 @@ int write_plot_data(const struct bench *b, const char *dir)
         errno = saved;
         return -1;
     }
-    fprintf(sum, "workload,scheduler,kind,threads,n,median,min,q1,q3,max,steals_per_task,"
+    fprintf(sum, "workload,part,scheduler,kind,threads,n,median,min,q1,q3,max,steals_per_task,"
                  "tasks_per_steal,tries_per_steal,parks_per_run\n");
     fprintf(flat, "# label median_ns min_ns max_ns (flat, %u workers)\n", b->threads[mc]);
     fprintf(imb, "# label time_over_ideal (imbalanced, %u workers)\n", b->threads[mc]);
@@ -302,15 +302,16 @@ int write_plot_data(const struct bench *b, const char *dir)
     for (unsigned i = 0; i < b->nentries; i++) {
         const struct entry *e = &b->entries[i];
         for (int w = 0; w < NWORKLOADS; w++)
-            for (unsigned c = 0; c < b->nconfigs; c++) {
-                const struct cell *cell = cell_of(e, w, c);
+            for (int k = -1; k < (int)b->nconfigs; k++) {   /* -1: the table */
+                const struct cell *cell = k < 0 ? table_of(e, w) : sweep_of(e, w, (unsigned)k);
                 if (cell == NULL)
                     continue;
+                unsigned threads = b->threads[k < 0 ? mc : (unsigned)k];
                 const struct sched_stats *s = &cell->stats;
                 double batches = s->steal_batches ? (double)s->steal_batches : NAN;
-                fprintf(sum, "%s,%s,%s,%u,%u,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.2f,%.2f,%.2f\n",
-                        b->workloads[w].name, e->name, kinds[e->kind],
-                        e->kind == POOL || e->kind == PEER ? b->threads[c] : 1, cell->n,
+                fprintf(sum, "%s,%s,%s,%s,%u,%u,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.2f,%.2f,%.2f\n",
+                        b->workloads[w].name, k < 0 ? "table" : "sweep", e->name, kinds[e->kind],
+                        e->kind == POOL || e->kind == PEER ? threads : 1, cell->n,
                         cell->med, cell->min, cell->q1, cell->q3, cell->max,
                         s->executed ? (double)s->steals / (double)s->executed : 0.0,
                         (double)s->steals / batches, (double)s->steal_attempts / batches,
@@ -320,17 +321,17 @@ int write_plot_data(const struct bench *b, const char *dir)
             continue;
         char l[64];
         label(l, sizeof l, e->name);
-        const struct cell *c = cell_of(e, FLAT, mc);
+        const struct cell *c = table_of(e, FLAT);
         if (c != NULL)
             fprintf(flat, "\"%s\" %.3f %.3f %.3f\n", l, c->med, c->min, c->max);
-        c = cell_of(e, IMBALANCED, mc);
+        c = table_of(e, IMBALANCED);
         if (c != NULL)
             fprintf(imb, "\"%s\" %.3f\n", l, ratio(b, IMBALANCED, c->med));
         if (e->kind == POOL) {
             fprintf(steals, "\"%s\"", l);
             enum workload_id ws[3] = { SPAWN_INSIDE, TREE, IMBALANCED };
             for (int k = 0; k < 3; k++) {
-                c = cell_of(e, ws[k], mc);
+                c = table_of(e, ws[k]);
                 double executed = c && c->stats.executed ? (double)c->stats.executed : 0;
                 fprintf(steals, executed > 0 ? " %.4f" : " NaN",
                         executed > 0 ? (double)c->stats.steals / executed : 0.0);
