@@ -84,6 +84,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 .PHONY: all build test tests-run bench peers stress break verify exercises exercises-run starters-fail \
         tsan asan valgrind deps clean help
+.PHONY: trace trace-off-same
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
@@ -264,6 +265,50 @@ break: $(BREAK_BINS)
 	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 $(BREAK_SECONDS)
 	@printf '  %-34s ' "steal without its seq_cst fence:"; $(BUILD)/break/break-2 $(BREAK_SECONDS)
 	@printf '  %-34s ' "push with a relaxed bottom:";   $(BUILD)/break/break-3 $(BREAK_SECONDS)
+
+# ---- tracing: make trace (TRACING.md) ----
+#
+# Every scheduler again, compiled with -DTRACE and linked with common/trace.c,
+# in a directory of its own beside $(BUILD) (build-trace/, build-tsan-trace/,
+# build-clang-trace/ ...), so traced objects never mix with the others.
+# `make test` runs the trace tests from there, one program per lesson: they
+# join LESSON_TESTS, which tests-run's recipe expands only when it runs, and
+# the prerequisites of build and tests-run, which make has read already.
+TBUILD := $(BUILD)-trace
+TLIB := $(TBUILD)/libsched.a
+TRACE_TESTS := $(foreach l,$(TEST_LESSONS),$(TBUILD)/tests/$(l)/trace)
+LESSON_TESTS += $(TRACE_TESTS)
+build tests-run: $(TRACE_TESTS)
+
+$(TBUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (TRACE)")
+	$(Q)$(CC) $(CPPFLAGS) -DTRACE $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+# common/trace_test.c, once for each lesson, told which by TRACE_LESSON.
+$(TBUILD)/obj/%/trace_test.o: common/trace_test.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< ($*)")
+	$(Q)$(CC) $(CPPFLAGS) -DTRACE -DTRACE_LESSON='"$*"' $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(TLIB): $(patsubst %.c,$(TBUILD)/obj/%.o,$(SCHED_SRCS) common/trace.c)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(TBUILD)/tests/%/trace: $(TBUILD)/obj/%/trace_test.o $(TBUILD)/obj/common/test_util.o $(TLIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(LINK_TEST)
+
+trace: deps
+	$(Q)$(MAKE) --no-print-directory $(TRACE_TESTS)
+
+# Proof that the hooks cost nothing without TRACE: the same machine code as
+# before they were written (common/scripts/trace-off-same.sh; BASE=commit).
+trace-off-same:
+	$(Q)CC=$(CC) sh common/scripts/trace-off-same.sh $(BASE)
+
+-include $(shell find $(TBUILD)/obj -name '*.d' 2>/dev/null)
 
 clean:
 	rm -rf build build-* 
