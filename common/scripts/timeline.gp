@@ -6,9 +6,15 @@
 
 load dir.'/meta.gp'
 
-set terminal pngcairo size 1400, 300 + 90 * nworkers font 'DejaVu Sans,11' noenhanced
+# The tallest bar, for the bar chart's range (before any range is set:
+# stats obeys them).
+max(a, b) = a > b ? a : b
+stats dir.'/bars.dat' using (max($2, $3)) nooutput
+barmax = STATS_max
+
+set terminal pngcairo size 1400, 340 + 90 * nworkers font 'DejaVu Sans,13' noenhanced
 set output out
-set multiplot title sprintf("%s\n%s%s", title, about, drops > 0 ? sprintf(" (%d events dropped)", drops) : "") font ',12'
+set multiplot title sprintf("%s\n%s%s", title, about, drops > 0 ? sprintf(" (%d events dropped)", drops) : "") font ',14'
 
 # ---- the timeline, left ----
 set origin 0, 0
@@ -24,8 +30,10 @@ set ytics format ''
 do for [w = 0:nworkers - 1] { set ytics add (sprintf('worker %d', w) w) }
 set mytics 1
 set grid xtics lc rgb '#dddddd'
-set key below horizontal maxcols 5 samplen 2 spacing 1.2 font ',10'
+set key below horizontal maxrows 2 samplen 2 spacing 1.1 width -2 font ',12'
 set style fill solid 1.0 noborder
+# The batch sizes on a white ground, so that the lines behind do not hide them.
+set style textbox opaque noborder margins 1, 1
 
 # Own tasks alternate between two blues, so that neighbours can be told
 # apart when they are wide enough to see.
@@ -48,31 +56,31 @@ plot dir.'/parked.dat' using (($2 + $3) / 2):1:(($3 - $2) / 2):(0.45) \
      dir.'/steals.dat' using 1:2:(0):($3 - $2) with vectors head filled size screen 0.008, 20 \
          lw 1.5 lc rgb '#c0392b' title 'steal: victim -> thief (label: tasks taken)', \
      dir.'/steals.dat' using 1:($3 + ($3 > $2 ? -0.42 : 0.42)):($4 > 1 ? sprintf('%d', $4) : '') \
-         with labels font ',9' tc rgb '#c0392b' notitle
+         with labels boxed font ',11' tc rgb '#c0392b' notitle
 
 # ---- tasks per worker, right ----
 set origin 0.78, 0
 set size 0.22, 0.9
-set lmargin 8
+set lmargin 9
 set rmargin 2
 set bmargin 7
 unset grid
 set xlabel ''
 set ylabel 'tasks'
-set title 'tasks per worker' font ',11'
+set title 'tasks per worker' font ',13'
 set xrange [-0.6:nworkers - 0.4]
-set yrange [0:*]
+set yrange [0:barmax * 1.2 + 1]
 set ytics auto
 set ytics format '%g'
 unset mytics
 set xtics 1 scale 0
 set xtics format ''
 do for [w = 0:nworkers - 1] { set xtics add (sprintf('w%d', w) w) }
-set key below vertical font ',10'
+set key below vertical font ',12'
 set boxwidth 0.35
 plot dir.'/bars.dat' using ($1 - 0.18):2 with boxes lc rgb '#3b75af' title 'ran', \
      dir.'/bars.dat' using ($1 + 0.18):3 with boxes lc rgb '#e8710a' title 'got by stealing', \
-     dir.'/bars.dat' using ($1 - 0.18):2:(sprintf('%d', $2)) with labels offset 0, 0.6 font ',9' notitle, \
-     dir.'/bars.dat' using ($1 + 0.18):3:(sprintf('%d', $3)) with labels offset 0, 0.6 font ',9' notitle
+     dir.'/bars.dat' using ($1 - 0.18):2:(sprintf('%d', $2)) with labels offset 0, 0.7 font ',11' notitle, \
+     dir.'/bars.dat' using ($1 + 0.18):3:(sprintf('%d', $3)) with labels offset 0, 0.7 font ',11' notitle
 
 unset multiplot
