@@ -325,7 +325,7 @@ timeline:
 	    { echo "usage: make timeline LESSON=name [WORKLOAD=name] [WORKERS=2] [RUNS=1] [PNG=file.png]" >&2; \
 	      echo "  LESSON: $(LESSONS); WORKLOAD: $(WORKLOADS)" >&2; exit 2; }
 	$(Q)sh common/scripts/deps.sh gnuplot
-	$(Q)$(MAKE) --no-print-directory $(TIMELINE)
+	$(Q)$(MAKE) --no-print-directory -q $(TIMELINE) || $(MAKE) --no-print-directory $(TIMELINE)
 	@mkdir -p $(TBUILD)/timelines $(dir $(PNG))
 	$(Q)$(TIMELINE) --workers $(WORKERS) --runs $(RUNS) --csv $(TBUILD)/timelines/$(LESSON)-$(WORKLOAD).csv \
 	    $(LESSON) $(WORKLOAD)

@@ -64,7 +64,7 @@ static atomic_bool spawn_failed;
 static void spawn_or_note(task_fn fn, uintptr_t arg)
 {
     if (S->spawn(the_pool, fn, (void *)arg) != 0)
-        atomic_store_explicit(&spawn_failed, true, memory_order_relaxed);
+        atomic_store_explicit(&spawn_failed, true, memory_order_relaxed);   /* see spawn_failed */
 }
 
 /* Tasks 1, 2, ... 9 are short, task 10 long, and so on. */
@@ -122,7 +122,8 @@ static void run_flat(void)
 }
 
 static const struct workload workloads[] = {
-    { "imbalanced", "3 waves 1 ms apart; in each one root task spawns 100 tasks (20 us, every 10th 300 us)",
+    { "imbalanced",
+      "3 waves 1 ms apart; in each one root task spawns 100 tasks (20 us, every 10th 300 us)",
       run_imbalanced },
     { "tree", "a binary tree of 511 tasks of 10 us, each spawning its two children", run_tree },
     { "flat", "300 tasks (20 us, every 10th 300 us) spawned from outside the pool", run_flat },
@@ -130,7 +131,8 @@ static const struct workload workloads[] = {
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: timeline [--workers N] [--runs N] [--csv FILE] LESSON WORKLOAD\n  LESSON:");
+    fprintf(stderr, "usage: timeline [--workers N] [--runs N] [--csv FILE] LESSON WORKLOAD\n");
+    fprintf(stderr, "  LESSON:");
     for (const struct scheduler *const *s = sched_all; *s != NULL; s++)
         fprintf(stderr, " %s", (*s)->name);
     fprintf(stderr, "\n  WORKLOAD:");

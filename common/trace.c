@@ -73,7 +73,8 @@ int trace_begin(unsigned nworkers, size_t capacity)
      * no two threads' events ever share a line. */
     size_t bytes = (capacity * sizeof(struct trace_event) + CACHELINE - 1) / CACHELINE * CACHELINE;
     for (unsigned i = 0; i < 1 + nworkers; i++) {
-        tr->bufs[i] = (struct trace_buf){ .events = aligned_alloc(CACHELINE, bytes), .cap = capacity };
+        tr->bufs[i] = (struct trace_buf){ .events = aligned_alloc(CACHELINE, bytes),
+                                          .cap = capacity };
         if (tr->bufs[i].events == NULL) {
             free_trace(tr, i);
             return ENOMEM;
@@ -175,7 +176,8 @@ int trace_write_csv(FILE *f, const char *about)
                 (int)i - 1, tr->bufs[i].len, (unsigned long long)tr->bufs[i].drops);
     fprintf(f, "# worker: -1 is the thread that began the trace (spawns from outside the pool)\n");
     fprintf(f, "# time_ns: since the trace began; task: the task's argument, as a number\n");
-    fprintf(f, "# victim, count: for steal_try and steal, the worker stolen from and the tasks taken\n");
+    fprintf(f, "# victim, count: for steal_try and steal, the worker stolen from and the tasks"
+               " taken\n");
     fprintf(f, "worker,time_ns,event,task,victim,count\n");
     for (;;) {
         unsigned best = nbufs;

@@ -79,7 +79,7 @@ static void root(void *arg)
     for (S->stats(the_pool, &st); st.steal_batches == 0 && now_ns() < deadline;
          S->stats(the_pool, &st))
         sched_yield();
-    if (st.steal_batches > 0)
+    if (st.steal_batches > 0)   /* relaxed: see stats_saw_steal */
         atomic_store_explicit(&stats_saw_steal, true, memory_order_relaxed);
 }
 
@@ -88,6 +88,7 @@ static void run_traced(unsigned nworkers, size_t capacity)
 {
     ck_assert_int_eq(trace_begin(nworkers, capacity), 0);
     steals = strcmp(S->name, "lesson01_shared_queue") != 0 && nworkers > 1;
+    /* relaxed: no worker runs yet; pthread_create orders it before them. */
     atomic_store_explicit(&stats_saw_steal, false, memory_order_relaxed);
     the_pool = S->create(nworkers);
     ck_assert_ptr_nonnull(the_pool);
@@ -123,7 +124,8 @@ static void check_complete(unsigned nworkers)
     ck_assert_uint_eq(trace_nworkers(), nworkers);
     for (int w = -1; w < (int)nworkers; w++) {
         const struct trace_buf *b = trace_buffer(w);
-        ck_assert_msg(b->drops == 0, "buffer %d dropped %llu events", w, (unsigned long long)b->drops);
+        ck_assert_msg(b->drops == 0, "buffer %d dropped %llu events", w,
+                      (unsigned long long)b->drops);
         bool busy = false;          /* a task started and not ended (no join: never nested) */
         uint64_t running = 0;
         bool parked = false;
@@ -230,7 +232,8 @@ START_TEST(tiny_buffer_drops_and_counts)
         drops += b->drops;
     }
     /* Each task alone makes 3 events (spawn, start, end). */
-    ck_assert_msg(drops >= 3 * NTASKS - 5 * 8, "only %llu events dropped", (unsigned long long)drops);
+    ck_assert_msg(drops >= 3 * NTASKS - 5 * 8, "only %llu events dropped",
+                  (unsigned long long)drops);
     ck_assert_uint_eq(trace_buffer(-1)->len, ROOTS);
     check_time_order();
     trace_end();
@@ -318,7 +321,8 @@ int main(void)
         fprintf(stderr, "trace_test: no scheduler named %s\n", TRACE_LESSON);
         return EXIT_FAILURE;
     }
-    const TTest *tests[] = { complete_trace, complete_trace_one_worker, tiny_buffer_drops_and_counts,
-                             pool_from_before_the_trace, csv_one_line_per_event, begin_errors, NULL };
+    const TTest *tests[] = { complete_trace, complete_trace_one_worker,
+                             tiny_buffer_drops_and_counts, pool_from_before_the_trace,
+                             csv_one_line_per_event, begin_errors, NULL };
     return run_tests(TRACE_LESSON ": traces", tests);
 }
