@@ -12,6 +12,7 @@
 #   make break        lesson 4's deque with one memory ordering removed at a time
 #   make verify       spin models: lesson 4's deque, lesson 5's parking protocol,
 #                     each as written and broken on purpose
+#   make timeline     one lesson's trace drawn (LESSON=, WORKLOAD=); TRACING.md
 #   make clean
 #
 # LESSON=lesson01_shared_queue limits test and exercises to one lesson.
@@ -90,6 +91,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 .PHONY: all build test tests-run bench peers stress break verify exercises exercises-run starters-fail \
         tsan asan valgrind deps clean help
+.PHONY: trace timeline timeline-all trace-off-same
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
@@ -296,6 +298,83 @@ break: $(BREAK_BINS)
 	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 $(BREAK_SECONDS)
 	@printf '  %-34s ' "steal without its seq_cst fence:"; $(BUILD)/break/break-2 $(BREAK_SECONDS)
 	@printf '  %-34s ' "push with a relaxed bottom:";   $(BUILD)/break/break-3 $(BREAK_SECONDS)
+
+# ---- tracing: make trace, make timeline (TRACING.md) ----
+#
+# Every scheduler again, compiled with -DTRACE and linked with common/trace.c,
+# in a directory of its own beside $(BUILD) (build-trace/, build-tsan-trace/,
+# build-clang-trace/ ...), so traced objects never mix with the others.
+# `make test` runs the trace tests from there, one program per lesson: they
+# join LESSON_TESTS, which tests-run's recipe expands only when it runs, and
+# the prerequisites of build and tests-run, which make has read already.
+TBUILD := $(BUILD)-trace
+TLIB := $(TBUILD)/libsched.a
+TIMELINE := $(TBUILD)/timeline
+TRACE_TESTS := $(foreach l,$(TEST_LESSONS),$(TBUILD)/tests/$(l)/trace)
+LESSON_TESTS += $(TRACE_TESTS)
+build tests-run: $(TRACE_TESTS)
+build: $(TIMELINE)
+
+$(TBUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (TRACE)")
+	$(Q)$(CC) $(CPPFLAGS) -DTRACE $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+# common/trace_test.c, once for each lesson, told which by TRACE_LESSON.
+$(TBUILD)/obj/%/trace_test.o: common/trace_test.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< ($*)")
+	$(Q)$(CC) $(CPPFLAGS) -DTRACE -DTRACE_LESSON='"$*"' $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(TLIB): $(patsubst %.c,$(TBUILD)/obj/%.o,$(SCHED_SRCS) common/trace.c)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(TBUILD)/tests/%/trace: $(TBUILD)/obj/%/trace_test.o $(TBUILD)/obj/common/test_util.o $(TLIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(LINK_TEST)
+
+$(TIMELINE): $(TBUILD)/obj/common/timeline.o $(TLIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+trace: deps
+	$(Q)$(MAKE) --no-print-directory $(TIMELINE) $(TRACE_TESTS)
+
+# One workload on one lesson, traced and drawn: $(TBUILD)/timelines/LESSON-WORKLOAD.{csv,png},
+# or PNG=... ; RUNS=n keeps the fastest of n runs (common/timeline.c says why).
+# timeline-all draws the imbalanced workload for every lesson, fastest of 5,
+# into lessonNN_*/timeline.png: the pictures in the lessons' READMEs.
+WORKLOADS := imbalanced tree flat
+WORKLOAD ?= imbalanced
+WORKERS ?= 2
+RUNS ?= 1
+PNG ?= $(TBUILD)/timelines/$(LESSON)-$(WORKLOAD).png
+
+timeline:
+	@[ -n "$(LESSON)" ] && [ -n "$(filter $(WORKLOAD),$(WORKLOADS))" ] || \
+	    { echo "usage: make timeline LESSON=name [WORKLOAD=name] [WORKERS=2] [RUNS=1] [PNG=file.png]" >&2; \
+	      echo "  LESSON: $(LESSONS); WORKLOAD: $(WORKLOADS)" >&2; exit 2; }
+	$(Q)sh common/scripts/deps.sh gnuplot
+	$(Q)$(MAKE) --no-print-directory -q $(TIMELINE) || $(MAKE) --no-print-directory $(TIMELINE)
+	@mkdir -p $(TBUILD)/timelines $(dir $(PNG))
+	$(Q)$(TIMELINE) --workers $(WORKERS) --runs $(RUNS) --csv $(TBUILD)/timelines/$(LESSON)-$(WORKLOAD).csv \
+	    $(LESSON) $(WORKLOAD)
+	$(Q)sh common/scripts/timeline.sh $(TBUILD)/timelines/$(LESSON)-$(WORKLOAD).csv $(PNG)
+	@echo "timeline: $(TBUILD)/timelines/$(LESSON)-$(WORKLOAD).csv, $(PNG)"
+
+timeline-all:
+	$(Q)for l in $(LESSONS); do \
+	    $(MAKE) --no-print-directory timeline LESSON=$$l WORKLOAD=imbalanced RUNS=5 PNG=$$l/timeline.png || exit 1; \
+	done
+
+# Proof that the hooks cost nothing without TRACE: the same machine code as
+# before they were written (common/scripts/trace-off-same.sh; BASE=commit).
+trace-off-same:
+	$(Q)CC=$(CC) sh common/scripts/trace-off-same.sh $(BASE)
+
+-include $(shell find $(TBUILD)/obj -name '*.d' 2>/dev/null)
 
 clean:
 	rm -rf build build-* 

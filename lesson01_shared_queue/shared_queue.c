@@ -24,6 +24,12 @@
  * workers[i].index, workers[i].thread).  There is no other lock, so there is
  * no lock order to get wrong.  Counters are kept per worker, but since they
  * are only touched with the lock held they need no atomics.
+ *
+ * TRACING
+ * The trace_* lines are hooks for `make timeline` (common/trace.h,
+ * TRACING.md).  In a normal build they are empty macros and compile to
+ * nothing.  There are no steal hooks here: with one shared queue there is
+ * nobody to steal from.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +38,7 @@
 #include <stdlib.h>
 
 #include "scheduler.h"
+#include "trace.h"
 
 /* A task is stored by value: spawning never allocates. */
 struct task {
@@ -147,21 +154,26 @@ static void *worker_loop(void *arg)
     struct pool *pool = w->pool;
 
     self = w;
+    trace_worker(w->index);
     pthread_mutex_lock(&pool->lock);
     for (;;) {
         if (pool->queue.len == 0 && !pool->shutdown) {
             w->parks++;
+            trace_park();
             /* A loop, not an if: a wake-up can be spurious, and another
              * worker may have taken the task before we got the lock back. */
             while (pool->queue.len == 0 && !pool->shutdown)
                 pthread_cond_wait(&pool->work_ready, &pool->lock);
+            trace_unpark();
         }
         if (pool->queue.len == 0)
             break;      /* shutdown, and nothing left to run */
 
         struct task t = queue_pop(&pool->queue);
         pthread_mutex_unlock(&pool->lock);
+        trace_task_start(t.arg);
         t.fn(t.arg);
+        trace_task_end(t.arg);
         pthread_mutex_lock(&pool->lock);
 
         /* Both in one critical section: wait() needs the lock to return,
@@ -253,6 +265,7 @@ static int sq_spawn(void *p, task_fn fn, void *arg)
     if (err == 0) {
         pool->pending++;
         pool->spawned++;
+        trace_spawn(arg);
         /* Signal with the lock held: the pool cannot be destroyed between
          * our unlock and the signal, and the reasoning stays simple. */
         pthread_cond_signal(&pool->work_ready);

@@ -66,6 +66,11 @@
  * Each deque's lock protects that deque (deque.h).  done_lock protects only
  * the sleeping and waking of wait()ers on all_done.  No code holds two locks
  * at once, so there is no lock order to respect.
+ *
+ * TRACING
+ * The trace_* lines are hooks for `make timeline` (common/trace.h,
+ * TRACING.md).  In a normal build they are empty macros and compile to
+ * nothing.  A trace's "park" here is back_off's 100 µs nap.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -79,6 +84,7 @@
 #include "counter.h"
 #include "deque.h"
 #include "scheduler.h"
+#include "trace.h"
 
 /* Spawn credits a worker reserves at a time: one atomic add per 64 spawns. */
 #define SPAWN_CREDITS 64
@@ -158,8 +164,10 @@ static bool steal_from_others(struct worker *w, struct task *t)
     for (unsigned k = 1; k < pool->nworkers; k++) {
         struct worker *victim = &pool->workers[(w->index + k) % pool->nworkers];
         counter_add(&w->steal_attempts, 1);
+        trace_steal_try(victim - pool->workers);
         if (deque_steal(&victim->deque, t)) {
             counter_add(&w->steals, 1);
+            trace_steal(victim - pool->workers, 1);
             return true;
         }
     }
@@ -183,7 +191,9 @@ static void back_off(struct worker *w, unsigned *idle_rounds)
     }
     counter_add(&w->parks, 1);
     struct timespec ts = { 0, 100 * 1000 };
+    trace_park();
     nanosleep(&ts, NULL);
+    trace_unpark();
 }
 
 static void *worker_loop(void *arg)
@@ -193,11 +203,14 @@ static void *worker_loop(void *arg)
     unsigned idle_rounds = 0;
 
     self = w;
+    trace_worker(w->index);
     for (;;) {
         struct task t;
         if (find_work(w, &t)) {
             idle_rounds = 0;
+            trace_task_start(t.arg);
             t.fn(t.arg);
+            trace_task_end(t.arg);
             counter_add(&w->executed, 1);
             w->finished++;
             continue;
@@ -317,6 +330,7 @@ static int md_spawn(void *p, task_fn fn, void *arg)
             return err;
         }
         counter_add(&w->spawned, 1);
+        trace_spawn(arg);
         return 0;
     }
 
@@ -332,6 +346,7 @@ static int md_spawn(void *p, task_fn fn, void *arg)
             /* relaxed: the injector's lock orders it before the task's run. */
             atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
             counter_add(&pool->injected, 1);
+            trace_spawn(arg);
         }
     }
     pthread_mutex_unlock(&pool->injector.lock);

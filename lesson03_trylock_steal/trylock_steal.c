@@ -65,6 +65,11 @@
  * the sleeping and waking of wait()ers on all_done.  A steal holds two deque
  * locks, the thief's own and the victim's; deque.h explains the order that
  * makes this deadlock-free (own first, victim only by trylock).
+ *
+ * TRACING
+ * The trace_* lines are hooks for `make timeline` (common/trace.h,
+ * TRACING.md).  In a normal build they are empty macros and compile to
+ * nothing.  A trace's "park" here is back_off's 100 µs nap.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -79,6 +84,7 @@
 #include "deque.h"
 #include "rng.h"
 #include "scheduler.h"
+#include "trace.h"
 
 /* Spawn credits a worker reserves at a time: one atomic add per 64 spawns. */
 #define SPAWN_CREDITS 64
@@ -154,15 +160,19 @@ static void settle(struct worker *w)
     }
 }
 
-/* One steal attempt from `victim` into our own deque, counted. */
+/* One steal attempt from `victim` into our own deque, counted.  (For the
+ * trace hooks: victim is the first member of its struct worker, so the
+ * cast gives that worker, and the subtraction its index.) */
 static bool try_steal(struct worker *w, struct deque *victim, struct task *t)
 {
     size_t taken;
     counter_add(&w->steal_attempts, 1);
+    trace_steal_try((struct worker *)victim - w->pool->workers);
     switch (deque_steal_half(victim, &w->deque, t, &taken)) {
     case STEAL_OK:
         counter_add(&w->steals, taken);
         counter_add(&w->steal_batches, 1);
+        trace_steal((struct worker *)victim - w->pool->workers, taken);
         return true;
     case STEAL_BUSY:
         counter_add(&w->steal_busy, 1);
@@ -208,7 +218,9 @@ static void back_off(struct worker *w, unsigned *idle_rounds)
     }
     counter_add(&w->parks, 1);
     struct timespec ts = { 0, 100 * 1000 };
+    trace_park();
     nanosleep(&ts, NULL);
+    trace_unpark();
 }
 
 static void *worker_loop(void *arg)
@@ -218,11 +230,14 @@ static void *worker_loop(void *arg)
     unsigned idle_rounds = 0;
 
     self = w;
+    trace_worker(w->index);
     for (;;) {
         struct task t;
         if (find_work(w, &t)) {
             idle_rounds = 0;
+            trace_task_start(t.arg);
             t.fn(t.arg);
+            trace_task_end(t.arg);
             counter_add(&w->executed, 1);
             w->finished++;
             continue;
@@ -343,6 +358,7 @@ static int ts_spawn(void *p, task_fn fn, void *arg)
             return err;
         }
         counter_add(&w->spawned, 1);
+        trace_spawn(arg);
         return 0;
     }
 
@@ -358,6 +374,7 @@ static int ts_spawn(void *p, task_fn fn, void *arg)
             /* relaxed: the injector's lock orders it before the task's run. */
             atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
             counter_add(&pool->injected, 1);
+            trace_spawn(arg);
         }
     }
     pthread_mutex_unlock(&pool->injector.lock);

@@ -35,6 +35,12 @@
  * credits, settle when the own deque runs dry).  A join's b is not a spawned
  * task: it is neither counted in pending nor in the stats, because the task
  * that called join is still running, and counted, until b is done.
+ *
+ * TRACING
+ * The trace_* lines are hooks for `make timeline` (common/trace.h,
+ * TRACING.md).  In a normal build they are empty macros and compile to
+ * nothing.  A trace's "park" here is back_off's 100 µs nap; a join's b that
+ * a thief stole shows as a task of its own.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -50,6 +56,7 @@
 #include "deque.h"
 #include "rng.h"
 #include "scheduler.h"
+#include "trace.h"
 
 #define SPAWN_CREDITS 64
 
@@ -154,7 +161,9 @@ static void run_join_job(void *arg)
 
 static void run_task(struct worker *w, struct task t)
 {
+    trace_task_start(t.arg);
     t.fn(t.arg);
+    trace_task_end(t.arg);
     if (t.fn != run_join_job) {     /* a join's b is not a spawned task */
         counter_add(&w->executed, 1);
         w->finished++;
@@ -227,9 +236,11 @@ static bool steal_round(struct worker *w, struct task *t)
         if (v == w->index)
             continue;
         counter_add(&w->steal_attempts, 1);
+        trace_steal_try(v);
         enum steal_result res = deque_steal(&pool->workers[v].deque, t);
         if (res == STEAL_OK) {
             counter_add(&w->steals, 1);
+            trace_steal(v, 1);
             return true;
         }
         if (res == STEAL_LOST)
@@ -252,7 +263,9 @@ static void back_off(struct worker *w, unsigned *idle_rounds)
     }
     counter_add(&w->parks, 1);
     struct timespec ts = { 0, 100 * 1000 };
+    trace_park();
     nanosleep(&ts, NULL);
+    trace_unpark();
 }
 
 static void *worker_loop(void *arg)
@@ -262,6 +275,7 @@ static void *worker_loop(void *arg)
     unsigned idle_rounds = 0;
 
     self = w;
+    trace_worker(w->index);
     for (;;) {
         struct task t;
         if (deque_take(&w->deque, &t)) {
@@ -484,6 +498,7 @@ static int cl_spawn(void *p, task_fn fn, void *arg)
             return err;
         }
         counter_add(&w->spawned, 1);
+        trace_spawn(arg);
         return 0;
     }
 
@@ -498,6 +513,7 @@ static int cl_spawn(void *p, task_fn fn, void *arg)
         q->slots[(q->head + q->len) & q->mask] = t;
         q->len++;
         q->spawned++;
+        trace_spawn(arg);
         /* relaxed: a hint (see take_from_injector). */
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
         /* relaxed: the injector's lock orders it before the task's run. */

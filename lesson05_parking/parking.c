@@ -74,6 +74,12 @@
  * `shutdown` and unparks everyone; a worker that finds nothing and sees
  * `shutdown` returns.  Unpark leaves a token, so a worker that was between
  * its check and its sleep still wakes.
+ *
+ * TRACING
+ * The trace_* lines are hooks for `make timeline` (common/trace.h,
+ * TRACING.md).  In a normal build they are empty macros and compile to
+ * nothing.  A trace's "park" is park_worker's call of park(), its polling
+ * phase included.
  */
 #include <assert.h>
 #include <errno.h>
@@ -90,6 +96,7 @@
 #include "parker.h"
 #include "rng.h"
 #include "scheduler.h"
+#include "trace.h"
 
 #define SPAWN_CREDITS 64
 #define STEAL_BATCH 32          /* at most this many tasks per steal */
@@ -314,7 +321,9 @@ static bool park_worker(struct worker *w)
 
     bool parked = false;
     if (!work_visible(pool)) {                      /* steps 2 and 3 */
+        trace_park();
         park(&w->parker);
+        trace_unpark();
         parked = true;
     }
 
@@ -366,7 +375,9 @@ static void run_join_job(void *arg)
 
 static void run_task(struct worker *w, struct task t)
 {
+    trace_task_start(t.arg);
     t.fn(t.arg);
+    trace_task_end(t.arg);
     if (t.fn != run_join_job) {     /* a join's b is not a spawned task */
         counter_add(&w->executed, 1);
         w->finished++;
@@ -448,9 +459,11 @@ static bool steal_round(struct worker *w, struct task *t)
         if (v == w->index)
             continue;
         counter_add(&w->steal_attempts, 1);
+        trace_steal_try(v);
         int got = deque_steal_half(&pool->workers[v].deque, t, rest, STEAL_BATCH - 1,
                                    STEAL_HALF_FROM);
         if (got >= 0) {
+            trace_steal(v, 1 + got);
             keep(w, rest, (size_t)got);
             counter_add(&w->steals, 1 + (uint64_t)got);
             counter_add(&w->steal_batches, 1);
@@ -475,6 +488,7 @@ static void *worker_loop(void *arg)
     bool woken = false;             /* woken, and found nothing yet */
 
     self = w;
+    trace_worker(w->index);
     for (;;) {
         struct task t;
         if (deque_take(&w->deque, &t)) {
@@ -727,6 +741,7 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
             return err;
         }
         counter_add(&w->spawned, 1);
+        trace_spawn(arg);
         /* No RMW: we are awake and will run this task ourselves if no one
          * steals it.  relaxed: a stale state only delays a helper. */
         wake_one(pool, atomic_load_explicit(&pool->state, memory_order_relaxed));
@@ -746,6 +761,7 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
         q->slots[(q->head + q->len) & q->mask] = t;
         q->len++;
         q->spawned++;
+        trace_spawn(arg);
         /* relaxed: the release RMW on state below publishes it to parkers. */
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
         /* relaxed: the injector's lock orders it before the task's run. */
