@@ -310,7 +310,7 @@ break: $(BREAK_BINS)
 TBUILD := $(BUILD)-trace
 TLIB := $(TBUILD)/libsched.a
 TIMELINE := $(TBUILD)/timeline
-TRACE_TESTS := $(foreach l,$(TEST_LESSONS),$(TBUILD)/tests/$(l)/trace)
+TRACE_TESTS := $(foreach l,$(filter $(LESSONS),$(TEST_LESSONS)),$(TBUILD)/tests/$(l)/trace)
 LESSON_TESTS += $(TRACE_TESTS)
 build tests-run: $(TRACE_TESTS)
 build: $(TIMELINE)
