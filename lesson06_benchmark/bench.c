@@ -224,7 +224,7 @@ static void measure(enum workload_id w, bool sweep, struct rng *rng)
     const struct workload *wl = &B.workloads[w];
     unsigned max_reps = opt.reps ? opt.reps : 21, min_reps = opt.reps ? opt.reps : 7;
     /* adaptive: stop after this many seconds, from round 7 on */
-    double budget_s = sweep ? 1.5 * B.nconfigs : 4;
+    double budget_s = sweep ? 1.2 * B.nconfigs : 3;
     /* the runs of a round: (contestant, thread count) pairs */
     unsigned npairs = 0, max_pairs = B.nentries * B.nconfigs;
     unsigned *pair_e = calloc(max_pairs, sizeof *pair_e), *pair_c = calloc(max_pairs, sizeof *pair_c);
