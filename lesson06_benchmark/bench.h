@@ -33,6 +33,7 @@ struct entry {
 
 struct bench {
     struct workload workloads[NWORKLOADS];
+    struct workload sweep_workloads[NWORKLOADS];    /* the same, but a smaller fib */
     struct entry *entries;
     unsigned nentries;
     unsigned threads[MAX_CONFIGS];  /* the thread counts, ascending */

@@ -82,7 +82,7 @@ f = dir."/sweep-tree.dat"
 h = header(f)
 plot for [i=2:words(h)] f using 1:i with linespoints lw 2 pt 7 lc rgb color(word(h, i)) \
      dt dash(word(h, i)) title word(h, i)
-set title "fib (one join per call; lessons 4 and 5 have join)"
+set title "fib (one join per call; 5 smaller than the table's fib; lessons 4 and 5 have join)"
 unset key
 f = dir."/sweep-fib.dat"
 h = header(f)

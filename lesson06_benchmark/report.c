@@ -163,8 +163,10 @@ static double sweep_value(const struct bench *b, const struct entry *e, enum wor
 
 void print_sweep(const struct bench *b, enum workload_id w)
 {
-    const struct workload *wl = &b->workloads[w];
-    out(b, "\n%s by workers: %s; %u CPUs, (2x): oversubscribed\n\n", wl->name,
+    const struct workload *wl = &b->sweep_workloads[w];
+    char name[32];
+    snprintf(name, sizeof name, w == FIB ? "%s(%lu)" : "%s", wl->name, wl->size);
+    out(b, "\n%s by workers: %s; %u CPUs, (2x): oversubscribed\n\n", name,
         w == FLAT ? "ns per task" : "speed-up over its own 1-worker time (T1 / Tp)", b->cpus);
     sweep_header(b, "workers:");
     for (unsigned i = 0; i < b->nentries; i++) {
