@@ -279,6 +279,7 @@ verify:
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-ok lesson05_parking/model/parking.pml ok
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-plain lesson05_parking/model/parking.pml error -DPLAIN_LOAD
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-norecheck lesson05_parking/model/parking.pml error -DNO_RECHECK
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-hint lesson05_parking/model/parking.pml error -DFIRST_FROM_HINT
 
 # Lesson 4: its deque built four times, each with one ordering removed
 # (0 = none removed), each hammered for BREAK_SECONDS (default 5).

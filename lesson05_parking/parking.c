@@ -7,7 +7,9 @@
  * for a short while, then parks: it sleeps on its own parker (parker.h)
  * until a spawn wakes it.  A thief steals half of its victim's tasks again
  * (deque_steal_half in deque.h), so a worker that wakes up gets a batch.
- * Everything else, the deques, the injector, join, is lesson 4's.
+ * A spawn from outside into an injector that already holds tasks only
+ * queues (injector.h, and "a task queued behind others" below).
+ * Everything else, the deques, the injector's queue, join, is lesson 4's.
  *
  * THE THREE STATES OF A WORKER
  *
@@ -67,9 +69,27 @@
  * its own task, so a stale `state` there costs parallelism for a moment,
  * never a task.
  *
+ * A TASK QUEUED BEHIND OTHERS
+ * An external spawn that finds tasks already in the injector skips steps
+ * 2 and 3: it only queues.  The invariant that makes this safe: while the
+ * injector holds a task, some awake worker is still to look at it.  A push
+ * into the empty injector makes it true, by the argument above.  A push
+ * behind other tasks finds it true, and keeps it so: the tasks ahead of
+ * ours were there when we held the lock, so whoever takes them takes the
+ * lock after us, and sees ours behind them.  That worker takes ours too,
+ * or leaves it queued, with len_hint saying so; then that worker is the
+ * awake one still to look, since it looks at the injector again before it
+ * parks (at the latest in park's second look, which reads len_hint as this
+ * worker last wrote it, or as a later taker emptied it).  So a burst of
+ * external spawns pays for the mutex and nothing else, but for the first
+ * one.  Parallelism does not suffer: the worker woken for the first task
+ * is counted as searching, and the last searcher to find work wakes a peer
+ * when it sees more (stop_searching).
+ *
  * SHUTDOWN
  * destroy() refuses external spawns, waits for the spawns still waking a
- * worker (`spawners`: they touch the pool after their task may have run),
+ * worker (injector.h's `callers`: they touch the pool after their task may
+ * have run),
  * waits (as wait() does) until every task has run, and only then sets
  * `shutdown` and unparks everyone; a worker that finds nothing and sees
  * `shutdown` returns.  Unpark leaves a token, so a worker that was between
@@ -93,6 +113,7 @@
 #include "cacheline.h"
 #include "counter.h"
 #include "deque.h"
+#include "injector.h"
 #include "parker.h"
 #include "rng.h"
 #include "scheduler.h"
@@ -111,51 +132,6 @@
 
 static unsigned searching(uint32_t state) { return state & 0xffff; }
 static unsigned awake(uint32_t state) { return state >> 16; }
-
-/* ---- the injector: a FIFO ring buffer behind a mutex (lesson 4) ---- */
-
-struct injector {
-    /* len as last written under the lock, for a look without it (a hint:
-     * a worker that finds 0 skips the lock; one that finds more takes it). */
-    atomic_size_t len_hint;
-    pthread_mutex_t lock;       /* protects every field below */
-    struct task *slots;
-    size_t head, len, mask;
-    bool shutdown;              /* destroy() has begun: refuse external spawns */
-    uint64_t spawned;           /* tasks accepted here */
-    atomic_uint spawners;       /* external spawns accepted and not yet returned */
-};
-
-static int injector_init(struct injector *q)
-{
-    q->slots = malloc(64 * sizeof *q->slots);
-    if (q->slots == NULL)
-        return ENOMEM;
-    q->head = q->len = 0;
-    q->mask = 63;
-    q->shutdown = false;
-    q->spawned = 0;
-    atomic_init(&q->len_hint, 0);
-    atomic_init(&q->spawners, 0);
-    pthread_mutex_init(&q->lock, NULL);
-    return 0;
-}
-
-/* Lock held.  Doubles the ring, copying oldest first. */
-static int injector_grow(struct injector *q)
-{
-    size_t cap = q->mask + 1;
-    struct task *slots = cap <= SIZE_MAX / 2 / sizeof *slots ? malloc(2 * cap * sizeof *slots) : NULL;
-    if (slots == NULL)
-        return ENOMEM;
-    for (size_t i = 0; i < q->len; i++)
-        slots[i] = q->slots[(q->head + i) & q->mask];
-    free(q->slots);
-    q->slots = slots;
-    q->head = 0;
-    q->mask = 2 * cap - 1;
-    return 0;
-}
 
 struct worker {
     _Alignas(CACHELINE) struct deque deque;     /* aligned inside, three lines */
@@ -184,7 +160,9 @@ struct worker {
 
 struct pool {
     struct injector injector;
-    _Alignas(CACHELINE) atomic_size_t pending;  /* accepted, not finished (over-estimate) */
+    /* Tasks out of the injector (taken, or spawned inside the pool) and not
+     * finished, plus the workers' unspent credits. */
+    _Alignas(CACHELINE) atomic_size_t pending;
     pthread_mutex_t done_lock;
     pthread_cond_t all_done;
 
@@ -413,38 +391,15 @@ static void keep(struct worker *w, struct task *tasks, size_t n)
             run_task(w, tasks[i]);
 }
 
-/* Half of the injector's tasks, at most 128: the oldest to run now, the
- * rest kept on our own deque (lesson 4), if its lock is free. */
+/* Half of the injector's tasks, at most 128, if its lock is free: the
+ * oldest to run now, the rest kept on our own deque (lesson 4). */
 static bool take_from_injector(struct worker *w, struct task *t)
 {
-    struct injector *q = &w->pool->injector;
-    struct task batch[128];
-    /* relaxed: a hint.  A stale 0 costs us this look only: a spawn after
-     * it wakes a worker, or is seen by park's second look. */
-    if (atomic_load_explicit(&q->len_hint, memory_order_relaxed) == 0)
-        return false;
-    /* Try, and do not wait: the lock is held by the thread that is
-     * spawning into the injector (or by another worker taking from it).
-     * Waiting would put both to sleep in the kernel over a critical section
-     * a few instructions long; the task is not lost, we look again on our
-     * next round, and park's second look sees len_hint. */
-    if (pthread_mutex_trylock(&q->lock) != 0)
-        return false;
-    size_t n = (q->len + 1) / 2;
-    if (n > 128)
-        n = 128;
-    for (size_t i = 0; i < n; i++) {
-        batch[i] = q->slots[q->head];
-        q->head = (q->head + 1) & q->mask;
-    }
-    q->len -= n;
-    /* relaxed: a hint; the lock orders the queue itself. */
-    atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
-    pthread_mutex_unlock(&q->lock);
+    struct task rest[127];
+    size_t n = injector_take_half(&w->pool->injector, t, rest, 128, &w->pool->pending);
     if (n == 0)
         return false;
-    keep(w, batch + 1, n - 1);
-    *t = batch[0];
+    keep(w, rest, n - 1);
     return true;
 }
 
@@ -647,8 +602,7 @@ static void free_pool(struct pool *pool, unsigned nready)
         deque_destroy(&pool->workers[i].deque);
         parker_destroy(&pool->workers[i].parker);
     }
-    pthread_mutex_destroy(&pool->injector.lock);
-    free(pool->injector.slots);
+    injector_destroy(&pool->injector);
     pthread_cond_destroy(&pool->all_done);
     pthread_mutex_destroy(&pool->done_lock);
     pthread_mutex_destroy(&pool->idle_lock);
@@ -748,57 +702,48 @@ static int pk_spawn(void *p, task_fn fn, void *arg)
         return 0;
     }
 
-    struct injector *q = &pool->injector;
-    int err = 0;
-    uint32_t s = 0;
-    bool wake = false;
-    pthread_mutex_lock(&q->lock);
-    if (q->shutdown)
-        err = ECANCELED;
-    else if (q->len == q->mask + 1)
-        err = injector_grow(q);
-    if (err == 0) {
-        q->slots[(q->head + q->len) & q->mask] = t;
-        q->len++;
-        q->spawned++;
-        trace_spawn(arg);
-        /* relaxed: the release RMW on state below publishes it to parkers. */
-        atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
-        /* relaxed: the injector's lock orders it before the task's run. */
-        atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
-        /* Step 2 of an external spawn (see the top of the file): the task
-         * is queued; read state with an RMW.  release: the queued task
-         * happens before any parker's acquire RMW that reads this one or a
-         * later one. */
-        s = atomic_fetch_add_explicit(&pool->state, 0, memory_order_release);
-        wake = searching(s) == 0 && awake(s) < pool->nworkers;
-        /* Step 3, the wake-up, comes after the unlock, so that the worker
-         * we wake does not find the injector locked.  But once we unlock,
-         * a worker may run the task, pending may reach 0 and destroy()
-         * free the pool while we are still in wake_one.  So destroy() also
-         * waits for `spawners` to reach 0.  relaxed: the lock orders it
-         * before destroy's look, which takes the lock first. */
-        if (wake)
-            atomic_fetch_add_explicit(&q->spawners, 1, memory_order_relaxed);
-    }
-    pthread_mutex_unlock(&q->lock);
-    if (err != 0 || !wake)
+    /* From outside.  Step 1 of an external spawn (see the top of the
+     * file): queue the task.  If it is queued behind others, the worker
+     * that takes them will find it, and that is all. */
+    bool first;
+    int err = injector_push(&pool->injector, t, &first);
+    if (err != 0 || !first)
         return err;
-    wake_one(pool, s);
-    /* Our last touch of the pool.  release: all of the above happens
-     * before destroy()'s acquire load sees 0. */
-    atomic_fetch_sub_explicit(&q->spawners, 1, memory_order_release);
+    /* Step 2: read state with an RMW.  release: the queued task happens
+     * before any parker's acquire RMW that reads this one or a later one. */
+    uint32_t s = atomic_fetch_add_explicit(&pool->state, 0, memory_order_release);
+    wake_one(pool, s);      /* step 3, if state says so */
+    injector_called(&pool->injector);
     return 0;
 }
 
-/* Sleeps until pending is 0. */
-static void wait_all_done(struct pool *pool)
+/*
+ * Has every accepted task finished?  Each one is either still in the
+ * injector or counted in pending (a worker counts what it takes from the
+ * injector before it unlocks it), so: the injector empty, and only then
+ * pending 0.  In the other order a task could move from the injector into
+ * pending between the two looks, and be missed by both.
+ */
+static bool all_done(struct pool *pool)
 {
     /* acquire: pairs with the release subtractions in settle. */
-    if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
+    return injector_empty(&pool->injector) &&
+           atomic_load_explicit(&pool->pending, memory_order_acquire) == 0;
+}
+
+/*
+ * Sleeps until all_done.  settle() broadcasts whenever pending reaches 0;
+ * pending can also reach 0 while tasks are still queued, and rise again
+ * when a worker takes them, which costs us one more look.  No broadcast is
+ * missed: settle takes done_lock to broadcast, and we hold it from our look
+ * until pthread_cond_wait releases it.
+ */
+static void wait_all_done(struct pool *pool)
+{
+    if (all_done(pool))
         return;
     pthread_mutex_lock(&pool->done_lock);
-    while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
+    while (!all_done(pool))
         pthread_cond_wait(&pool->all_done, &pool->done_lock);
     pthread_mutex_unlock(&pool->done_lock);
 }
@@ -820,16 +765,11 @@ static void pk_destroy(void *p)
     if (pool == NULL)
         return;
     /* Under the injector's lock, as in lesson 2: an external spawn either
-     * came first and is counted in pending, or comes after and is refused.
-     * Then no new root task can arrive, and the tasks still queued, and
-     * what they spawn, run to the end before the workers are stopped. */
-    pthread_mutex_lock(&pool->injector.lock);
-    pool->injector.shutdown = true;
-    pthread_mutex_unlock(&pool->injector.lock);
-    /* acquire: pairs with the release decrement at the end of pk_spawn.
-     * Rarely more than a few rounds: a spawn has a wake-up left to do. */
-    while (atomic_load_explicit(&pool->injector.spawners, memory_order_acquire) != 0)
-        sched_yield();
+     * came first and is queued, or comes after and is refused.  Then no
+     * new root task can arrive, and the tasks still queued, and what they
+     * spawn, run to the end before the workers are stopped.  close also
+     * waits for the spawns that are still calling a worker. */
+    injector_close(&pool->injector);
     wait_all_done(pool);
     stop_workers(pool, pool->nworkers);
     free_pool(pool, pool->nworkers);
@@ -841,9 +781,7 @@ static void pk_stats(void *p, struct sched_stats *out)
     *out = (struct sched_stats){ 0 };
     if (pool == NULL)
         return;
-    pthread_mutex_lock(&pool->injector.lock);
-    out->spawned = pool->injector.spawned;
-    pthread_mutex_unlock(&pool->injector.lock);
+    out->spawned = injector_spawned(&pool->injector);
     for (unsigned i = 0; i < pool->nworkers; i++) {
         struct worker *w = &pool->workers[i];
         out->spawned += counter_read(&w->spawned);

@@ -4,7 +4,9 @@
  *  - No lost wake-up: round after round, one task is spawned just as the
  *    workers are going to sleep (at every moment of that path, thanks to a
  *    random pause), and must run; a stranded task fails the test after a
- *    timeout instead of hanging it.
+ *    timeout instead of hanging it.  Also in bursts of two or three from
+ *    outside, whose later tasks are queued behind the first and call no
+ *    worker themselves.
  *  - An idle pool sleeps: after a moment of nothing to do, no worker
  *    thread is runnable (it is blocked in the kernel, per /proc).
  *  - One spawn on an idle pool wakes one worker, not a crowd.
@@ -76,11 +78,19 @@ static void spin_us(unsigned us)
     spin_ns(us * 1000ull);
 }
 
+enum spawner { OUTSIDE, OUTSIDE_BURST, A_TASK };
+
 /* Each round: the pool has just finished its work, so its workers are
  * searching, counting themselves out, re-checking or asleep, depending on
- * the random pause; then one task arrives. */
-static void lost_wakeup_rounds(unsigned nworkers, bool from_inside)
+ * the random pause; then one task arrives, from outside or from a task.
+ * OUTSIDE_BURST: two or three tasks, a random 0 to 2 us apart, so that a
+ * later one is sometimes queued behind the first (and calls no worker: it
+ * is left to whoever takes the first) and sometimes finds the first taken
+ * already. */
+static void lost_wakeup_rounds(unsigned nworkers, enum spawner from)
 {
+    static const char *const from_names[] = { "outside", "outside, in bursts", "a task" };
+    const char *from_name = from_names[from];
     void *pool = S->create(nworkers);
     ck_assert_ptr_nonnull(pool);
     test_pool = pool;
@@ -91,29 +101,36 @@ static void lost_wakeup_rounds(unsigned nworkers, bool from_inside)
     unsigned expected = 0;
     bool spawn_failed = false;
     uint64_t t0 = now_ns();
-    for (unsigned r = 0; r < ROUNDS && !spawn_failed; r++) {
+    unsigned r;
+    for (r = 0; r < ROUNDS && !spawn_failed; r++) {
         spin_us((unsigned)rng_below(&rng, 300));
-        int err = from_inside ? S->spawn(pool, spawn_mark_later, (void *)(uintptr_t)rng_below(&rng, 20000))
-                              : S->spawn(pool, mark, NULL);
-        if (err != 0) {
-            spawn_failed = true;
-            break;
+        unsigned tasks = from == OUTSIDE_BURST ? 2 + (unsigned)rng_below(&rng, 2) : 1;
+        for (unsigned k = 0; k < tasks && !spawn_failed; k++) {
+            if (k > 0)
+                spin_ns(rng_below(&rng, 2000));
+            int err = from == A_TASK
+                          ? S->spawn(pool, spawn_mark_later, (void *)(uintptr_t)rng_below(&rng, 20000))
+                          : S->spawn(pool, mark, NULL);
+            if (err != 0)
+                spawn_failed = true;
+            else
+                expected++;
         }
-        expected++;
+        if (spawn_failed)
+            break;
         /* Fail here, not in wait() or destroy(), which would hang on the
          * stranded task.  (The test's process is forked: ending it ends
          * the broken pool's threads too.) */
         if (!ran_reaches(expected, 2000))
-            ck_abort_msg("round %u: the task did not run within 2 s: a lost wake-up "
-                         "(%u workers, spawned from %s)", r, nworkers,
-                         from_inside ? "a task" : "outside");
+            ck_abort_msg("round %u: a task did not run within 2 s: a lost wake-up "
+                         "(%u workers, spawned from %s)", r, nworkers, from_name);
         S->wait(pool);
     }
     S->stats(pool, &st);
     S->destroy(pool);
-    fprintf(stderr, "%u workers, spawns from %s: %u rounds in %.1f s, %llu sleeps in the kernel, "
-            "%llu wake-ups\n",
-            nworkers, from_inside ? "a task" : "outside", expected, (now_ns() - t0) / 1e9,
+    fprintf(stderr, "%u workers, spawns from %s: %u rounds, %u tasks in %.1f s, %llu sleeps in "
+            "the kernel, %llu wake-ups\n",
+            nworkers, from_name, r, expected, (now_ns() - t0) / 1e9,
             (unsigned long long)st.parks, (unsigned long long)st.unparks);
     ck_assert_msg(!spawn_failed, "spawn failed");
     ck_assert_uint_eq(atomic_load(&ran), expected);
@@ -129,19 +146,25 @@ static void lost_wakeup_rounds(unsigned nworkers, bool from_inside)
 
 START_TEST(no_lost_wakeup_external_1)
 {
-    lost_wakeup_rounds(1, false);
+    lost_wakeup_rounds(1, OUTSIDE);
 }
 END_TEST
 
 START_TEST(no_lost_wakeup_external_4)
 {
-    lost_wakeup_rounds(4, false);
+    lost_wakeup_rounds(4, OUTSIDE);
+}
+END_TEST
+
+START_TEST(no_lost_wakeup_external_burst_2)
+{
+    lost_wakeup_rounds(2, OUTSIDE_BURST);
 }
 END_TEST
 
 START_TEST(no_lost_wakeup_inside_2)
 {
-    lost_wakeup_rounds(2, true);
+    lost_wakeup_rounds(2, A_TASK);
 }
 END_TEST
 
@@ -336,7 +359,8 @@ END_TEST
 int main(void)
 {
     const TTest *tests[] = { no_lost_wakeup_external_1, no_lost_wakeup_external_4,
-                             no_lost_wakeup_inside_2, idle_pool_sleeps, one_spawn_wakes_one,
+                             no_lost_wakeup_external_burst_2, no_lost_wakeup_inside_2,
+                             idle_pool_sleeps, one_spawn_wakes_one,
                              load_wakes_every_worker, woken_worker_steals_a_batch, NULL };
     return run_tests("lesson05_parking: parking", tests);
 }

@@ -4,15 +4,26 @@
  * external spawner and the workers, and asks: can a task be left in the
  * queue while every worker sleeps?
  *
- *   make verify        checks this model three times: as written (spin must
+ *   make verify        checks this model four times: as written (spin must
  *                      find no stranded task), with -DPLAIN_LOAD (the
  *                      spawner reads `state` with a plain load instead of
- *                      an RMW) and with -DNO_RECHECK (a parking worker does
- *                      not look at the queue again); spin must find the
- *                      stranded task in both, and prints how.
+ *                      an RMW), with -DNO_RECHECK (a parking worker does
+ *                      not look at the queue again) and with
+ *                      -DFIRST_FROM_HINT (the spawner decides whether its
+ *                      task is the first one queued by a look at len_hint
+ *                      before it takes the lock); spin must find the
+ *                      stranded task in all three, and prints how.
  *
- * What is modelled.  Two workers and one external spawner of two tasks.
- * `queue` is the injector (its mutex makes each take one atomic step);
+ * What is modelled.  Two workers and one external spawner of three tasks.
+ * `queue` and `buffered` are the injector: a task the spawner queued is
+ * in its store buffer (`buffered`) until it reaches memory (`queue`).  A
+ * look without the lock (len_hint, in park's second look and before a
+ * take) sees memory only.  A take happens under the injector's mutex, so
+ * it sees every task queued before it, buffered or not, and it is one
+ * atomic step.  Only a push into an empty injector (`first`) reads
+ * `state` and may wake a worker; a push behind other tasks only queues
+ * (parking.c, "a task queued behind others").  The mutex is why the push
+ * knows which case it is in: it sees the whole queue.
  * `awake` and `searching` are the two halves of parking.c's `state`;
  * `listed` is the idle list and `token` each worker's parker (as a plain
  * token: the parker's own states are not modelled, nor shutdown, the
@@ -35,7 +46,7 @@
  */
 
 #define WORKERS 2
-#define TASKS 2
+#define TASKS 3
 
 byte queue = 0;                 /* tasks in the injector, in memory */
 byte buffered = 0;              /* the spawner's stores not yet in memory */
@@ -77,10 +88,26 @@ inline wake_one(s_awake, s_searching) {
 proctype spawner()
 {
     byte k = 0, s_awake, s_searching;
+    bool first;
     do
     :: k < TASKS ->
-        buffered++;
-        printf("spawner: queues task %d (in its store buffer)\n", k);
+#ifdef FIRST_FROM_HINT
+        /* Broken: "first" from a look at len_hint, and then the push, under
+         * the lock: the queue can empty in between. */
+        first = (queue == 0);
+        atomic { buffered++;
+                 printf("spawner: queues task %d (in its store buffer), first=%d from a stale look\n",
+                        k, first) }
+#else
+        atomic { first = (queue + buffered == 0); buffered++;
+                 printf("spawner: queues task %d (in its store buffer), first=%d\n", k, first) }
+#endif
+        if
+        :: !first -> printf("spawner: task %d is behind others: calls no worker\n", k);
+            k++;
+            goto next
+        :: else -> skip
+        fi;
 #ifdef PLAIN_LOAD
         atomic { s_awake = awake; s_searching = searching;
                  printf("spawner: plain load of state: awake=%d searching=%d\n",
@@ -92,7 +119,8 @@ proctype spawner()
                         s_awake, s_searching) }
 #endif
         wake_one(s_awake, s_searching);
-        k++
+        k++;
+next:   skip
     :: else -> break
     od;
     spawner_done = true
@@ -103,7 +131,11 @@ proctype worker(byte me)
     bool srch = false;
 loop:
     if
-    :: atomic { queue > 0 -> queue--; ran++; printf("worker %d: runs a task\n", me) } ->
+    /* A look at len_hint (memory) finds a task.  The take, under the
+     * lock, sees every task queued before it, buffered or not, and leaves
+     * len_hint saying how many are left. */
+    :: atomic { queue > 0 -> queue = queue + buffered - 1; buffered = 0; ran++;
+                printf("worker %d: runs a task\n", me) } ->
         if
         :: srch -> atomic { searching--; srch = false }
         :: else -> skip

@@ -1,0 +1,209 @@
+/*
+ * injector.h: where tasks from outside the pool wait until a worker takes
+ * them: a FIFO ring buffer behind a mutex, as in lesson 4.
+ *
+ * WHAT CHANGED FROM LESSON 4
+ * The queue itself is lesson 4's, in a file of its own.  What changed is
+ * what a spawn from outside pays for besides the mutex; parking.c's header
+ * comment has the whole argument.
+ *  - injector_push says whether the injector was empty.  Only a push into
+ *    an empty injector must make sure that a worker is coming (the RMW of
+ *    `state` in pk_spawn, and maybe a wake-up).  A task queued behind
+ *    others is taken by whoever takes the ones ahead of it, or left for
+ *    that worker's next look.
+ *  - A task is counted in the pool's `pending` when a worker takes it from
+ *    here, not when it is pushed.  The spawning thread then never writes
+ *    `pending`, a cache line that every worker writes as it finishes tasks.
+ *    Every accepted task is either still queued or counted in `pending`,
+ *    and so the pool is done when the injector is empty and then `pending`
+ *    is 0, in that order (wait_all_done in parking.c).
+ *
+ * The lock protects everything but len_hint, which is written under it and
+ * read without it, as a hint.
+ */
+#ifndef LESSON05_INJECTOR_H
+#define LESSON05_INJECTOR_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "deque.h"              /* struct task */
+#include "trace.h"
+
+struct injector {
+    /* len as last written under the lock, for a look without it: a worker
+     * that finds 0 skips the lock; one that finds more takes it. */
+    atomic_size_t len_hint;
+    pthread_mutex_t lock;       /* protects every field below */
+    struct task *slots;
+    size_t head, len, mask;
+    bool closed;                /* destroy() has begun: refuse new tasks */
+    uint64_t spawned;           /* tasks accepted here */
+    atomic_uint callers;        /* first pushes not yet injector_called */
+};
+
+/* Returns 0 or ENOMEM. */
+static inline int injector_init(struct injector *q)
+{
+    q->slots = malloc(64 * sizeof *q->slots);
+    if (q->slots == NULL)
+        return ENOMEM;
+    q->head = q->len = 0;
+    q->mask = 63;
+    q->closed = false;
+    q->spawned = 0;
+    atomic_init(&q->len_hint, 0);
+    atomic_init(&q->callers, 0);
+    pthread_mutex_init(&q->lock, NULL);
+    return 0;
+}
+
+static inline void injector_destroy(struct injector *q)
+{
+    pthread_mutex_destroy(&q->lock);
+    free(q->slots);
+}
+
+/* Lock held.  Doubles the ring, copying oldest first.  0 or ENOMEM. */
+static inline int injector_grow(struct injector *q)
+{
+    size_t cap = q->mask + 1;
+    struct task *slots = cap <= SIZE_MAX / 2 / sizeof *slots ? malloc(2 * cap * sizeof *slots) : NULL;
+    if (slots == NULL)
+        return ENOMEM;
+    for (size_t i = 0; i < q->len; i++)
+        slots[i] = q->slots[(q->head + i) & q->mask];
+    free(q->slots);
+    q->slots = slots;
+    q->head = 0;
+    q->mask = 2 * cap - 1;
+    return 0;
+}
+
+/*
+ * Queues t at the back.  Returns 0, ECANCELED once injector_close has run,
+ * or ENOMEM (the ring could not grow); on error nothing was queued.
+ *
+ * On success, *first says whether t found the injector empty.  Only under
+ * the lock is "there is a task ahead of t" a fact rather than a guess, so
+ * this is where it is decided.  A first task obliges the caller to make
+ * sure a worker is coming, after the unlock, when a worker may already
+ * have run t and destroy() be about to free the pool.  So the caller is
+ * counted in `callers` before the unlock, and must call injector_called
+ * once it no longer touches the pool; destroy() waits until none is left.
+ */
+static inline int injector_push(struct injector *q, struct task t, bool *first)
+{
+    int err = 0;
+    pthread_mutex_lock(&q->lock);
+    if (q->closed)
+        err = ECANCELED;
+    else if (q->len == q->mask + 1)
+        err = injector_grow(q);
+    if (err == 0) {
+        q->slots[(q->head + q->len) & q->mask] = t;
+        q->len++;
+        q->spawned++;
+        trace_spawn(t.arg);
+        /* relaxed: a hint; parking.c argues that the worker who must see
+         * it does. */
+        atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
+        *first = q->len == 1;
+        /* relaxed: the lock orders it before destroy's look, which comes
+         * after injector_close takes the lock. */
+        if (*first)
+            atomic_fetch_add_explicit(&q->callers, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return err;
+}
+
+/* The caller of a first push no longer touches the pool.  release: all it
+ * did happens before destroy()'s acquire load sees the count at 0. */
+static inline void injector_called(struct injector *q)
+{
+    atomic_fetch_sub_explicit(&q->callers, 1, memory_order_release);
+}
+
+/*
+ * Takes the oldest task into *first and up to max - 1 more into rest[],
+ * half of what is queued, if the lock is free.  Before they leave the
+ * queue, under the lock, they are added to *pending, so that whoever sees
+ * the injector empty sees them counted.  Returns how many it took (0: the
+ * injector was empty, or its lock busy).
+ */
+static inline size_t injector_take_half(struct injector *q, struct task *first,
+                                        struct task *rest, size_t max,
+                                        atomic_size_t *pending)
+{
+    /* relaxed: a hint.  A stale 0 costs this look only (parking.c says
+     * why no task is left behind by it). */
+    if (atomic_load_explicit(&q->len_hint, memory_order_relaxed) == 0)
+        return 0;
+    /* Try, and do not wait: the lock is held by the thread that is
+     * spawning (or by another worker taking).  Waiting would put both to
+     * sleep in the kernel over a critical section a few instructions
+     * long; the task is not lost, the caller looks again on its next
+     * round, and park's second look sees len_hint. */
+    if (pthread_mutex_trylock(&q->lock) != 0)
+        return 0;
+    size_t n = (q->len + 1) / 2;
+    if (n > max)
+        n = max;
+    if (n > 0) {
+        /* relaxed: the lock orders it before a waiter's look at len, and
+         * the worker that runs a task settles it after this addition
+         * (this thread, or a thief whose steal synchronized with our
+         * push of the task onto our deque). */
+        atomic_fetch_add_explicit(pending, n, memory_order_relaxed);
+        *first = q->slots[q->head];
+        q->head = (q->head + 1) & q->mask;
+        for (size_t i = 1; i < n; i++) {
+            rest[i - 1] = q->slots[q->head];
+            q->head = (q->head + 1) & q->mask;
+        }
+        q->len -= n;
+        /* relaxed: a hint, as in push. */
+        atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+/* Is nothing queued?  Under the lock: a true answer means every task ever
+ * taken from here has been added to pending (see take_half). */
+static inline bool injector_empty(struct injector *q)
+{
+    pthread_mutex_lock(&q->lock);
+    bool empty = q->len == 0;
+    pthread_mutex_unlock(&q->lock);
+    return empty;
+}
+
+/* From now on push refuses: it returns ECANCELED.  Then waits until the
+ * callers of first pushes accepted before are done with the pool: rarely
+ * more than a few rounds, a wake-up at most. */
+static inline void injector_close(struct injector *q)
+{
+    pthread_mutex_lock(&q->lock);
+    q->closed = true;
+    pthread_mutex_unlock(&q->lock);
+    /* acquire: pairs with the release in injector_called. */
+    while (atomic_load_explicit(&q->callers, memory_order_acquire) != 0)
+        sched_yield();
+}
+
+static inline uint64_t injector_spawned(struct injector *q)
+{
+    pthread_mutex_lock(&q->lock);
+    uint64_t n = q->spawned;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+#endif
