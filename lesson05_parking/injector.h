@@ -6,11 +6,12 @@
  * The queue itself is lesson 4's, in a file of its own.  What changed is
  * what a spawn from outside pays for besides the mutex; parking.c's header
  * comment has the whole argument.
- *  - injector_push says whether the injector was empty.  Only a push into
- *    an empty injector must make sure that a worker is coming (the RMW of
- *    `state` in pk_spawn, and maybe a wake-up).  A task queued behind
- *    others is taken by whoever takes the ones ahead of it, or left for
- *    that worker's next look.
+ *  - injector_push says whether the task was the first one queued.  Only a
+ *    first push must make sure that a worker is coming (the RMW of `state`
+ *    in pk_spawn, and maybe a wake-up).  A task queued behind others is
+ *    taken by whoever takes the ones ahead of it, or left for that
+ *    worker's next look; and a worker that leaves tasks here calls a peer
+ *    (take_from_injector in parking.c).
  *  - A task is counted in the pool's `pending` when a worker takes it from
  *    here, not when it is pushed.  The spawning thread then never writes
  *    `pending`, a cache line that every worker writes as it finishes tasks.
@@ -89,13 +90,18 @@ static inline int injector_grow(struct injector *q)
  * Queues t at the back.  Returns 0, ECANCELED once injector_close has run,
  * or ENOMEM (the ring could not grow); on error nothing was queued.
  *
- * On success, *first says whether t found the injector empty.  Only under
- * the lock is "there is a task ahead of t" a fact rather than a guess, so
- * this is where it is decided.  A first task obliges the caller to make
- * sure a worker is coming, after the unlock, when a worker may already
- * have run t and destroy() be about to free the pool.  So the caller is
- * counted in `callers` before the unlock, and must call injector_called
- * once it no longer touches the pool; destroy() waits until none is left.
+ * On success, *first says whether t must be treated as the first task
+ * queued: it found the injector empty, or another first push has not yet
+ * finished calling a worker (`callers` is not 0; its spawner may have been
+ * preempted between its unlock and its call, and t should not wait for
+ * it).  Only under the lock is "a task is ahead of t, and its worker is
+ * called" a fact rather than a guess, so this is where it is decided.
+ *
+ * A first task obliges the caller to make sure a worker is coming, after
+ * the unlock, when a worker may already have run t and destroy() be about
+ * to free the pool.  So the caller is counted in `callers` before the
+ * unlock, and must call injector_called once it no longer touches the
+ * pool; destroy() waits until none is left.
  */
 static inline int injector_push(struct injector *q, struct task t, bool *first)
 {
@@ -113,9 +119,13 @@ static inline int injector_push(struct injector *q, struct task t, bool *first)
         /* relaxed: a hint; parking.c argues that the worker who must see
          * it does. */
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
-        *first = q->len == 1;
-        /* relaxed: the lock orders it before destroy's look, which comes
-         * after injector_close takes the lock. */
+        /* relaxed (both): every change of callers that matters here is
+         * ordered by the lock: the increments are made under it; a
+         * decrement not yet seen only makes this push a first one, which
+         * is never wrong, only an RMW more.  And the lock orders the
+         * increment before destroy's look, which comes after
+         * injector_close takes the lock. */
+        *first = q->len == 1 || atomic_load_explicit(&q->callers, memory_order_relaxed) != 0;
         if (*first)
             atomic_fetch_add_explicit(&q->callers, 1, memory_order_relaxed);
     }
@@ -135,21 +145,22 @@ static inline void injector_called(struct injector *q)
  * half of what is queued, if the lock is free.  Before they leave the
  * queue, under the lock, they are added to *pending, so that whoever sees
  * the injector empty sees them counted.  Returns how many it took (0: the
- * injector was empty, or its lock busy).
+ * injector was empty, or its lock busy), and in *left how many it left.
  */
 static inline size_t injector_take_half(struct injector *q, struct task *first,
                                         struct task *rest, size_t max,
-                                        atomic_size_t *pending)
+                                        atomic_size_t *pending, size_t *left)
 {
-    /* relaxed: a hint.  A stale 0 costs this look only (parking.c says
-     * why no task is left behind by it). */
+    *left = 0;
+    /* relaxed: a hint.  A stale 0 costs this look only: the worker that
+     * must see a task here sees it (parking.c, the argument at the top). */
     if (atomic_load_explicit(&q->len_hint, memory_order_relaxed) == 0)
         return 0;
     /* Try, and do not wait: the lock is held by the thread that is
      * spawning (or by another worker taking).  Waiting would put both to
      * sleep in the kernel over a critical section a few instructions
-     * long; the task is not lost, the caller looks again on its next
-     * round, and park's second look sees len_hint. */
+     * long.  The task is not lost: our caller looks again before it
+     * parks, and in park's second look len_hint says there is a task. */
     if (pthread_mutex_trylock(&q->lock) != 0)
         return 0;
     size_t n = (q->len + 1) / 2;
@@ -168,7 +179,10 @@ static inline size_t injector_take_half(struct injector *q, struct task *first,
             q->head = (q->head + 1) & q->mask;
         }
         q->len -= n;
-        /* relaxed: a hint, as in push. */
+        *left = q->len;
+        /* relaxed: a hint, as in push.  Only a take that empties the
+         * queue writes 0, and this thread's later loads of len_hint read
+         * this value or a later one. */
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
     }
     pthread_mutex_unlock(&q->lock);

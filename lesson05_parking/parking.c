@@ -72,19 +72,26 @@
  * A TASK QUEUED BEHIND OTHERS
  * An external spawn that finds tasks already in the injector skips steps
  * 2 and 3: it only queues.  The invariant that makes this safe: while the
- * injector holds a task, some awake worker is still to look at it.  A push
- * into the empty injector makes it true, by the argument above.  A push
- * behind other tasks finds it true, and keeps it so: the tasks ahead of
- * ours were there when we held the lock, so whoever takes them takes the
- * lock after us, and sees ours behind them.  That worker takes ours too,
- * or leaves it queued, with len_hint saying so; then that worker is the
- * awake one still to look, since it looks at the injector again before it
- * parks (at the latest in park's second look, which reads len_hint as this
- * worker last wrote it, or as a later taker emptied it).  So a burst of
- * external spawns pays for the mutex and nothing else, but for the first
- * one.  Parallelism does not suffer: the worker woken for the first task
- * is counted as searching, and the last searcher to find work wakes a peer
- * when it sees more (stop_searching).
+ * injector holds a task, some awake worker is still to look at it, or a
+ * first push is still to do steps 2 and 3 (injector.h's `callers` counts
+ * those).  A first push makes it true, by the argument above.  A push
+ * behind other tasks, with no first push still calling, finds it true and
+ * keeps it so: the tasks ahead of ours were there when we held the lock,
+ * so whoever takes them takes the lock after us, and sees ours behind
+ * them.  That worker takes ours too, or leaves it queued, with len_hint
+ * saying so; then that worker is the awake one still to look, since it
+ * looks at the injector again before it parks (at the latest in park's
+ * second look, which reads the len_hint it wrote or a later value; only a
+ * take that empties the queue writes 0).  So a burst of external spawns
+ * pays for the mutex and nothing else, but for the first one.
+ *
+ * Parallelism needs one more rule.  Before, the spawner of the next task
+ * would have woken a parked worker; now it calls nobody, so a worker that
+ * takes from the injector and leaves tasks there calls a peer itself
+ * (wake_one: only if nobody searches and somebody sleeps), as the last
+ * searcher does in stop_searching.  Without it, one worker could serve a
+ * stream of external tasks alone while another slept, for as long as the
+ * injector never emptied.
  *
  * SHUTDOWN
  * destroy() refuses external spawns, waits for the spawns still waking a
@@ -243,9 +250,13 @@ static bool start_searching(struct worker *w)
     return true;
 }
 
-/* Is there a task anywhere?  relaxed loads: the RMW on state just before
- * them (park's, stop_searching's) orders them after the queueing that
- * matters: see the argument at the top of the file. */
+/* Is there a task anywhere?  relaxed loads.  A task pushed first into the
+ * injector, or onto a deque by a spawn the argument covers: the RMW on
+ * state just before these loads (park's, stop_searching's) orders them
+ * after its queueing.  A task queued behind others: no RMW orders it, but
+ * the worker that must see it is the last to take from the injector, and
+ * its own store of len_hint is the oldest value its loads can read (only
+ * a take that empties the queue writes 0).  See the top of the file. */
 static bool work_visible(struct pool *pool)
 {
     if (atomic_load_explicit(&pool->injector.len_hint, memory_order_relaxed) != 0)
@@ -391,15 +402,25 @@ static void keep(struct worker *w, struct task *tasks, size_t n)
             run_task(w, tasks[i]);
 }
 
-/* Half of the injector's tasks, at most 128, if its lock is free: the
- * oldest to run now, the rest kept on our own deque (lesson 4). */
+/*
+ * Half of the injector's tasks, at most 128, if its lock is free: the
+ * oldest to run now, the rest kept on our own deque (lesson 4).  If we
+ * leave tasks in the injector, we call a peer, as a last searcher does:
+ * a spawn behind queued tasks calls nobody, so under a steady stream from
+ * outside this is how a parked worker learns that one worker is not
+ * keeping up.  relaxed: a hint; wake_one checks again under idle_lock.
+ */
 static bool take_from_injector(struct worker *w, struct task *t)
 {
+    struct pool *pool = w->pool;
     struct task rest[127];
-    size_t n = injector_take_half(&w->pool->injector, t, rest, 128, &w->pool->pending);
+    size_t left;
+    size_t n = injector_take_half(&pool->injector, t, rest, 128, &pool->pending, &left);
     if (n == 0)
         return false;
-    keep(w, rest, n - 1);
+    keep(w, rest, n - 1);       /* first, so that the peer can steal them too */
+    if (left > 0)
+        wake_one(pool, atomic_load_explicit(&pool->state, memory_order_relaxed));
     return true;
 }
 

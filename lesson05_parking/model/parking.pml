@@ -14,16 +14,24 @@
  *                      before it takes the lock); spin must find the
  *                      stranded task in all three, and prints how.
  *
- * What is modelled.  Two workers and one external spawner of three tasks.
- * `queue` and `buffered` are the injector: a task the spawner queued is
- * in its store buffer (`buffered`) until it reaches memory (`queue`).  A
- * look without the lock (len_hint, in park's second look and before a
- * take) sees memory only.  A take happens under the injector's mutex, so
- * it sees every task queued before it, buffered or not, and it is one
- * atomic step.  Only a push into an empty injector (`first`) reads
- * `state` and may wake a worker; a push behind other tasks only queues
- * (parking.c, "a task queued behind others").  The mutex is why the push
- * knows which case it is in: it sees the whole queue.
+ * What is modelled.  Two workers, and two external spawners: one of two
+ * tasks, one of one.  `queue` and `buffered` are the injector: a task a
+ * spawner queued is in that spawner's store buffer (`buffered[s]`) until
+ * it reaches memory (`queue`).  A look without the lock (len_hint, in
+ * park's second look and before a take) sees memory only.  A take happens
+ * under the injector's mutex, so it sees every task queued before it,
+ * buffered or not, and it is one atomic step.  A worker's look can also
+ * fail although a task is there (the lock was busy, or len_hint stale),
+ * and then it goes on to park.  Only a first push (into an empty
+ * injector, or while another first push is still calling: `callers`)
+ * reads `state` and may wake a worker; a push behind other tasks only
+ * queues (parking.c, "a task queued behind others").  The mutex is why the
+ * push knows which case it is in: it sees the whole queue.
+ *
+ * What is not: a worker that takes from the injector and leaves tasks
+ * there wakes a peer (take_from_injector), as does the last searcher that
+ * finds work (stop_searching).  Both only add wake-ups, for parallelism;
+ * the model asks about stranded tasks, which they cannot cause or cure.
  * `awake` and `searching` are the two halves of parking.c's `state`;
  * `listed` is the idle list and `token` each worker's parker (as a plain
  * token: the parker's own states are not modelled, nor shutdown, the
@@ -46,23 +54,29 @@
  */
 
 #define WORKERS 2
-#define TASKS 3
+#define SPAWNERS 2
+#define TASKS 3                 /* spawner 0 queues 2, spawner 1 queues 1 */
 
 byte queue = 0;                 /* tasks in the injector, in memory */
-byte buffered = 0;              /* the spawner's stores not yet in memory */
+byte buffered[SPAWNERS];        /* each spawner's stores not yet in memory */
+byte callers = 0;               /* first pushes still to call a worker */
 byte awake = WORKERS;
 byte searching = 0;
 bool listed[WORKERS];
 bool token[WORKERS];
 byte ran = 0;
-bool spawner_done = false;
+byte spawners_done = 0;
 
 proctype drain()
 {
 end:
     do
-    :: atomic { buffered > 0 -> printf("store buffer: %d task(s) reach memory\n", buffered);
-                queue = queue + buffered; buffered = 0 }
+    :: atomic { buffered[0] > 0 -> printf("store buffer: spawner 0's %d task(s) reach memory\n",
+                                          buffered[0]);
+                queue = queue + buffered[0]; buffered[0] = 0 }
+    :: atomic { buffered[1] > 0 -> printf("store buffer: spawner 1's %d task(s) reach memory\n",
+                                          buffered[1]);
+                queue = queue + buffered[1]; buffered[1] = 0 }
     od
 }
 
@@ -75,55 +89,60 @@ inline wake_one(s_awake, s_searching) {
         :: s_searching == 0 && s_awake < WORKERS ->
             if
             :: searching == 0 && listed[0] -> listed[0] = false; awake++; searching++;
-               token[0] = true; printf("spawner: wakes worker 0\n")
+               token[0] = true; printf("spawner %d: wakes worker 0\n", me)
             :: searching == 0 && listed[1] -> listed[1] = false; awake++; searching++;
-               token[1] = true; printf("spawner: wakes worker 1\n")
-            :: else -> printf("spawner: finds nobody to wake\n")
+               token[1] = true; printf("spawner %d: wakes worker 1\n", me)
+            :: else -> printf("spawner %d: finds nobody to wake\n", me)
             fi
-        :: else -> printf("spawner: wakes nobody\n")
+        :: else -> printf("spawner %d: wakes nobody\n", me)
         fi
     }
 }
 
-proctype spawner()
+proctype spawner(byte me; byte tasks)
 {
     byte k = 0, s_awake, s_searching;
     bool first;
     do
-    :: k < TASKS ->
+    :: k < tasks ->
 #ifdef FIRST_FROM_HINT
         /* Broken: "first" from a look at len_hint, and then the push, under
          * the lock: the queue can empty in between. */
-        first = (queue == 0);
-        atomic { buffered++;
-                 printf("spawner: queues task %d (in its store buffer), first=%d from a stale look\n",
-                        k, first) }
+        first = (queue == 0 && callers == 0);
+        atomic { buffered[me]++;
+                 if :: first -> callers++ :: else -> skip fi;
+                 printf("spawner %d: queues task %d (in its store buffer), first=%d from a stale look\n",
+                        me, k, first) }
 #else
-        atomic { first = (queue + buffered == 0); buffered++;
-                 printf("spawner: queues task %d (in its store buffer), first=%d\n", k, first) }
+        atomic { first = (queue + buffered[0] + buffered[1] == 0 || callers > 0);
+                 buffered[me]++;
+                 if :: first -> callers++ :: else -> skip fi;
+                 printf("spawner %d: queues task %d (in its store buffer), first=%d\n",
+                        me, k, first) }
 #endif
         if
-        :: !first -> printf("spawner: task %d is behind others: calls no worker\n", k);
+        :: !first -> printf("spawner %d: task %d is behind others: calls no worker\n", me, k);
             k++;
             goto next
         :: else -> skip
         fi;
 #ifdef PLAIN_LOAD
         atomic { s_awake = awake; s_searching = searching;
-                 printf("spawner: plain load of state: awake=%d searching=%d\n",
-                        s_awake, s_searching) }
+                 printf("spawner %d: plain load of state: awake=%d searching=%d\n",
+                        me, s_awake, s_searching) }
 #else
-        atomic { queue = queue + buffered; buffered = 0;
+        atomic { queue = queue + buffered[me]; buffered[me] = 0;
                  s_awake = awake; s_searching = searching;
-                 printf("spawner: RMW on state (drains its store buffer): awake=%d searching=%d\n",
-                        s_awake, s_searching) }
+                 printf("spawner %d: RMW on state (drains its store buffer): awake=%d searching=%d\n",
+                        me, s_awake, s_searching) }
 #endif
         wake_one(s_awake, s_searching);
+        callers--;
         k++;
 next:   skip
     :: else -> break
     od;
-    spawner_done = true
+    spawners_done++
 }
 
 proctype worker(byte me)
@@ -134,7 +153,8 @@ loop:
     /* A look at len_hint (memory) finds a task.  The take, under the
      * lock, sees every task queued before it, buffered or not, and leaves
      * len_hint saying how many are left. */
-    :: atomic { queue > 0 -> queue = queue + buffered - 1; buffered = 0; ran++;
+    :: atomic { queue > 0 -> queue = queue + buffered[0] + buffered[1] - 1;
+                buffered[0] = 0; buffered[1] = 0; ran++;
                 printf("worker %d: runs a task\n", me) } ->
         if
         :: srch -> atomic { searching--; srch = false }
@@ -144,7 +164,9 @@ loop:
     :: atomic { queue == 0 && !srch && searching == 0 -> searching++; srch = true;
                 printf("worker %d: finds nothing, searches\n", me) } ->
         goto loop
-    :: queue == 0 ->
+    /* Nothing found: the queues were empty, or the looks failed although
+     * a task was there (a busy lock, a stale len_hint).  Park. */
+    :: true ->
         /* park_worker: count ourselves out (an RMW, under the idle lock) */
         atomic {
             listed[me] = true;
@@ -187,7 +209,7 @@ end_sleep:
 /* When nothing can move any more, every task must have run. */
 proctype check()
 {
-    timeout -> assert(spawner_done && ran == TASKS)
+    timeout -> assert(spawners_done == SPAWNERS && ran == TASKS)
 }
 
 init {
@@ -195,7 +217,8 @@ init {
         run drain();
         run worker(0);
         run worker(1);
-        run spawner();
+        run spawner(0, 2);
+        run spawner(1, 1);
         run check()
     }
 }
