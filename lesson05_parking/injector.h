@@ -20,7 +20,7 @@
  *    is 0, in that order (wait_all_done in parking.c).
  *
  * The lock protects everything but len_hint, which is written under it and
- * read without it, as a hint.
+ * read without it, as a hint, and callers (see injector_push).
  */
 #ifndef LESSON05_INJECTOR_H
 #define LESSON05_INJECTOR_H
@@ -160,7 +160,9 @@ static inline size_t injector_take_half(struct injector *q, struct task *first,
      * spawning (or by another worker taking).  Waiting would put both to
      * sleep in the kernel over a critical section a few instructions
      * long.  The task is not lost: our caller looks again before it
-     * parks, and in park's second look len_hint says there is a task. */
+     * parks, and its second look in park reads the len_hint we just read
+     * or a later one (a later load of a variable cannot return an older
+     * value), so it sees a task unless a take has emptied the queue. */
     if (pthread_mutex_trylock(&q->lock) != 0)
         return 0;
     size_t n = (q->len + 1) / 2;
