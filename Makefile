@@ -371,7 +371,8 @@ timeline-all:
 	done
 
 # Proof that the hooks cost nothing without TRACE: the same machine code as
-# before they were written (common/scripts/trace-off-same.sh; BASE=commit).
+# the same sources with the hook lines deleted (common/scripts/trace-off-same.sh;
+# BASE=commit compares against a commit instead).
 trace-off-same:
 	$(Q)CC=$(CC) sh common/scripts/trace-off-same.sh $(BASE)
 

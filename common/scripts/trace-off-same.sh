@@ -5,11 +5,13 @@
 #   sh common/scripts/trace-off-same.sh [BASE]
 #
 # Compiles each lesson's scheduler twice with the Makefile's flags and no
-# -DTRACE: from the working tree, and from BASE, a commit from before the
-# hooks (by default the parent of the commit that added them).  Then
-# compares the two objects' disassembly, relocations included (objdump -dr),
-# and the contents of their other sections.  Debug information is left out
-# of the comparison: it holds line numbers, and the hooks moved lines.
+# -DTRACE: from the working tree as it is, and from a copy of it with every
+# hook line (a line that is only a trace_*(...); statement) deleted, or
+# from BASE, a commit, if one is given (for one from before the hooks).
+# Then compares the two objects' disassembly, relocations included
+# (objdump -dr), and the contents of their other sections.  Debug
+# information is left out of the comparison: it holds line numbers, and
+# deleting the hooks moves lines.
 #
 # For the same reason one instruction may differ: an assert() passes its
 # __LINE__ to __assert_fail as a constant.  So an object that differs is
@@ -22,20 +24,20 @@ CC=${CC:-cc}
 FLAGS="-D_GNU_SOURCE -Icommon -O2 -g -std=c11 -Wall -Wextra -Werror -pthread"
 
 base=${1:-}
-if [ -z "$base" ]; then
-    hooks=$(git log --format=%H -1 -S'trace_task_start' -- lesson01_shared_queue/shared_queue.c)
-    if [ -z "$hooks" ]; then
-        echo "trace-off-same.sh: no commit adds the hooks; name a BASE commit" >&2
-        exit 2
-    fi
-    base=$hooks^
-fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/base" "$tmp/now"
-git archive "$base" | tar -x -C "$tmp/base" || exit 2
 echo "without -DTRACE, $CC $FLAGS"
-echo "the working tree against $(git rev-parse --short "$base") ($(git log -1 --format=%s "$base" | cut -c1-50)...):"
+if [ -z "$base" ]; then
+    tar -c --exclude='*.png' common lesson0[1-5]_* | tar -x -C "$tmp/base" || exit 2
+    for f in "$tmp"/base/lesson0[1-5]_*/*.[ch]; do
+        sed -i -E '/^[[:space:]]*trace_[a-z_]+\(.*\);[[:space:]]*$/d' "$f" || exit 2
+    done
+    echo "the working tree against itself with its $(cat lesson0[1-5]_*/*.[ch] | grep -cE '^[[:space:]]*trace_[a-z_]+\(.*\);[[:space:]]*$') hook lines deleted:"
+else
+    git archive "$base" | tar -x -C "$tmp/base" || exit 2
+    echo "the working tree against $(git rev-parse --short "$base") ($(git log -1 --format=%s "$base" | cut -c1-50)...):"
+fi
 
 # What is compared: code with relocations (objdump -dr), and the contents
 # of every other section but debug information and notes.
