@@ -40,7 +40,7 @@ struct injector {
     /* len as last written under the lock, for a look without it: a worker
      * that finds 0 skips the lock; one that finds more takes it. */
     atomic_size_t len_hint;
-    pthread_mutex_t lock;       /* protects every field below */
+    pthread_mutex_t lock;       /* protects every field below but callers */
     struct task *slots;
     size_t head, len, mask;
     bool closed;                /* destroy() has begun: refuse new tasks */
@@ -157,7 +157,8 @@ static inline size_t injector_take_half(struct injector *q, struct task *first,
     if (atomic_load_explicit(&q->len_hint, memory_order_relaxed) == 0)
         return 0;
     /* Try, and do not wait: the lock is held by the thread that is
-     * spawning (or by another worker taking).  Waiting would put both to
+     * spawning (or by another worker taking, or for a moment by wait(),
+     * stats() or destroy()).  Waiting would put both to
      * sleep in the kernel over a critical section a few instructions
      * long.  The task is not lost: our caller looks again before it
      * parks, and its second look in park reads the len_hint we just read

@@ -28,6 +28,14 @@
  * queues (parking.c, "a task queued behind others").  The mutex is why the
  * push knows which case it is in: it sees the whole queue.
  *
+ * The store buffers stand for what a thread that does not take the lock
+ * may not see yet; a thread that takes it sees every task queued in an
+ * earlier critical section (the mutex's promise), so a push and a take
+ * count both buffers.  That lets more interleavings happen than an x86
+ * machine would, which only makes the check stronger.  Workers' own
+ * stores are not buffered: that a taker's second look sees the len_hint
+ * it wrote is coherence, argued in parking.c, not checked here.
+ *
  * What is not: a worker that takes from the injector and leaves tasks
  * there wakes a peer (take_from_injector), as does the last searcher that
  * finds work (stop_searching).  Both only add wake-ups, for parallelism;
@@ -111,17 +119,17 @@ proctype spawner(byte me; byte tasks)
         first = (queue == 0 && callers == 0);
         atomic { buffered[me]++;
                  if :: first -> callers++ :: else -> skip fi;
-                 printf("spawner %d: queues task %d (in its store buffer), first=%d from a stale look\n",
+                 printf("spawner %d: queues its task %d (in its store buffer), first=%d from a stale look\n",
                         me, k, first) }
 #else
         atomic { first = (queue + buffered[0] + buffered[1] == 0 || callers > 0);
                  buffered[me]++;
                  if :: first -> callers++ :: else -> skip fi;
-                 printf("spawner %d: queues task %d (in its store buffer), first=%d\n",
+                 printf("spawner %d: queues its task %d (in its store buffer), first=%d\n",
                         me, k, first) }
 #endif
         if
-        :: !first -> printf("spawner %d: task %d is behind others: calls no worker\n", me, k);
+        :: !first -> printf("spawner %d: its task %d is behind others: calls no worker\n", me, k);
             k++;
             goto next
         :: else -> skip
