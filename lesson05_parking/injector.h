@@ -116,8 +116,12 @@ static inline int injector_push(struct injector *q, struct task t, bool *first)
         q->len++;
         q->spawned++;
         trace_spawn(t.arg);
-        /* relaxed: a hint; parking.c argues that the worker who must see
-         * it does. */
+        /* relaxed: a hint for the looks without the lock (take_half's
+         * first look, park's second).  For a first push, the release RMW
+         * of state in pk_spawn, which comes after this store, publishes it
+         * to the parker whose acquire RMW reads that RMW or a later one;
+         * a task behind others is seen by whoever takes the ones ahead,
+         * under this lock. */
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
         /* relaxed (both): every change of callers that matters here is
          * ordered by the lock: the increments are made under it; a

@@ -143,6 +143,7 @@
 #define STEAL_HALF_FROM 64      /* ... and only from a deque this long (deque.h) */
 #endif
 #define SEARCH_ROUNDS 64        /* rounds of stealing before a searcher parks */
+#define INJECTOR_BATCH 128      /* at most this many tasks per take from the injector */
 
 /* state: awake workers in the high half, searching ones in the low half. */
 #define ONE_SEARCHING 1u
@@ -426,19 +427,20 @@ static void keep(struct worker *w, struct task *tasks, size_t n)
 }
 
 /*
- * Half of the injector's tasks, at most 128, if its lock is free: the
- * oldest to run now, the rest kept on our own deque (lesson 4).  If we
- * leave tasks in the injector, we call a peer, as a last searcher does:
- * a spawn behind queued tasks calls nobody, so under a steady stream from
- * outside this is how a parked worker learns that one worker is not
+ * Half of the injector's tasks, at most INJECTOR_BATCH, if its lock is
+ * free: the oldest to run now, the rest kept on our own deque (lesson 4).
+ * If we leave tasks in the injector, we call a peer, as a last searcher
+ * does: a spawn behind queued tasks calls nobody, so under a steady stream
+ * from outside this is how a parked worker learns that one worker is not
  * keeping up.  relaxed: a hint; wake_sleeper looks again under idle_lock.
  */
 static bool take_from_injector(struct worker *w, struct task *t)
 {
     struct pool *pool = w->pool;
-    struct task rest[127];
+    struct task rest[INJECTOR_BATCH - 1];
     size_t left;
-    size_t n = injector_take_half(&pool->injector, t, rest, 128, &pool->pending, &left);
+    size_t n = injector_take_half(&pool->injector, t, rest, INJECTOR_BATCH, &pool->pending,
+                                  &left);
     if (n == 0)
         return false;
     keep(w, rest, n - 1);       /* first, so that the peer can steal them too */
@@ -778,11 +780,10 @@ static bool all_done(struct pool *pool)
 /*
  * Sleeps until all_done.  settle() broadcasts whenever pending reaches 0.
  * Now that tasks are counted as they leave the injector, pending can reach
- * 0 while tasks are still queued, once per batch taken (about 85 times in
- * a run of 10,000 `flat` tasks, a reviewer counted), and rise again: each
- * time, settle takes done_lock to broadcast, and a waiter that was asleep
- * wakes, looks, and sleeps again.  No broadcast is missed: we hold
- * done_lock from our look until pthread_cond_wait releases it.
+ * 0 while tasks are still queued, as often as once per batch taken, and
+ * rise again: each time, settle takes done_lock to broadcast, and a waiter
+ * that was asleep wakes, looks, and sleeps again.  No broadcast is missed:
+ * we hold done_lock from our look until pthread_cond_wait releases it.
  */
 static void wait_all_done(struct pool *pool)
 {

@@ -314,8 +314,10 @@ END_TEST
 
 /* A steady stream from outside, more than one worker can serve: a task of
  * 50 us every 30 us.  Most of these spawns find tasks queued and call no
- * worker; the workers that take from the injector and leave tasks there
- * must call the others.  Each of the 2 workers must run a fair share. */
+ * worker, so the wake-ups must come from first pushes and from the workers
+ * themselves.  Each of the 2 workers must run a fair share.  (This checks
+ * the property, not one mechanism: it also passes without the wake-up in
+ * take_from_injector, whose interleaving it cannot force.) */
 START_TEST(stream_from_outside_keeps_every_worker_busy)
 {
     enum { TASKS = 2000 };
