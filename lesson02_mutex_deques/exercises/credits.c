@@ -3,10 +3,10 @@
  *
  * wait() needs to know when every task has finished.  The code below is
  * the obvious way, and it is correct: one shared counter, +1 per spawn,
- * -1 per finished task.  It is also what made lesson 2's first version
- * slow: every task touches that counter's cache line twice, from whichever
- * core it runs on.  (The README measured it: a tree of tasks ran ten times
- * slower.)
+ * -1 per finished task.  It is also slow: every task touches that
+ * counter's cache line twice, from whichever core it runs on.  (The README's
+ * "Counting unfinished tasks" section measures what it costs a tree of
+ * tasks.)
  *
  * Make it touch the shared count less than once per 16 tasks, without ever
  * letting it fall below the true number of unfinished tasks (then wait()
