@@ -8,8 +8,7 @@
  *
  * WHAT CHANGED FROM LESSON 3
  * No lock.  The owner pushes and takes at the bottom with plain loads and
- * stores (and one fence in take); thieves steal from the top with one
- * compare-and-swap each.  The two ends meet only over the last task, and
+ * stores; thieves steal from the top with one compare-and-swap each.  The two ends meet only over the last task, and
  * that one race is settled by a CAS on `top`.  (Stealing half, lesson 3's
  * other idea, comes back in lesson 5: a batch cannot be taken with one CAS.)
  *
@@ -170,23 +169,9 @@ static inline void deque_destroy(struct deque *d)
     }
 }
 
-/*
- * Owner only.  Copies tasks [t, b) into a ring twice the size and publishes
- * it.  The old ring stays readable (a thief may be in it), and keeps its
- * contents: the owner never writes to a ring after replacing it.
- */
-static inline struct ring *deque_grow(struct deque *d, struct ring *old, int64_t t, int64_t b)
-{
-    struct ring *r = ring_new(2 * (old->mask + 1), old);
-    if (r == NULL)
-        return NULL;
-    for (int64_t i = t; i < b; i++)
-        slot_put(r, i, slot_get(old, i));
-    /* release: a thief that loads this pointer (acquire, in steal) sees the
-     * copied slots. */
-    atomic_store_explicit(&d->ring, r, memory_order_release);
-    return r;
-}
+/* Defined after deque_push, which calls it when the ring is full. */
+static inline struct ring *deque_grow(struct deque *d, struct ring *old, int64_t t,
+                                      int64_t b);
 
 /* Owner only: adds t at the bottom.  Returns 0, or ENOMEM (t not added). */
 static inline int deque_push(struct deque *d, struct task task)
@@ -219,6 +204,93 @@ static inline int deque_push(struct deque *d, struct task task)
 #endif
     return 0;
 }
+
+/*
+ * Owner only.  Copies tasks [t, b) into a ring twice the size and publishes
+ * it.  The old ring stays readable (a thief may be in it), and keeps its
+ * contents: the owner never writes to a ring after replacing it.
+ */
+static inline struct ring *deque_grow(struct deque *d, struct ring *old, int64_t t, int64_t b)
+{
+    struct ring *r = ring_new(2 * (old->mask + 1), old);
+    if (r == NULL)
+        return NULL;
+    for (int64_t i = t; i < b; i++)
+        slot_put(r, i, slot_get(old, i));
+    /* release: a thief that loads this pointer (acquire, in steal) sees the
+     * copied slots. */
+    atomic_store_explicit(&d->ring, r, memory_order_release);
+    return r;
+}
+
+/*
+ * Any thread but the owner: takes the oldest task.  STEAL_EMPTY when there
+ * is none; STEAL_LOST when another thief, or the owner, took it first (there
+ * may be more: the caller may try again).
+ */
+static inline enum steal_result deque_steal(struct deque *d, struct task *out)
+{
+    /* Read top, THEN bottom, with a seq_cst fence between them.  Its
+     * partner is in take (lesson 4's exercise 1 asks you to find it and say
+     * why; the README's "Take, explained" gives the answer).  If we read
+     * bottom first, we could see the owner's bottom from before its take
+     * and the top from after it: a task the owner has taken would look
+     * stealable. */
+#if defined(DEQUE_TSAN) && BREAK != BREAK_STEAL_FENCE
+    int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
+    int64_t b = atomic_load_explicit(&d->bottom, memory_order_seq_cst);
+#else
+    /* acquire: the top we read may have been written by another thief's
+     * CAS.  Acquire makes that CAS happen before our fence below, and so
+     * puts it before our fence in the one order of seq_cst operations,
+     * which the argument for the two fences needs: with a relaxed load,
+     * C11 lets a task run twice with two thieves (../PROOF.md gives the
+     * run).  C++20 strengthened seq_cst fences so that relaxed would do,
+     * and crossbeam-deque's proof assumes those rules; C11's do not. */
+    int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
+#if BREAK != BREAK_STEAL_FENCE
+    atomic_thread_fence(memory_order_seq_cst);
+#endif
+    /* acquire: pairs with the release store of bottom in push, so that the
+     * slot's contents are visible once we see the bottom that covers it. */
+    int64_t b = atomic_load_explicit(&d->bottom, memory_order_acquire);
+#endif
+    if (t >= b)
+        return STEAL_EMPTY;
+
+    /* acquire: pairs with the release store in deque_grow.  Loaded after
+     * bottom, so it is at least as new as the ring that push wrote slot t
+     * into: a ring loaded before bottom could be an older one, without the
+     * task.  A ring that is older than the newest is fine: it is never
+     * written after being replaced, and slot t was copied from it. */
+    struct ring *r = atomic_load_explicit(&d->ring, memory_order_acquire);
+    struct task task = slot_get(r, t);
+
+    /* Claim slot t.  If top is no longer t, someone else took it, and the
+     * task we read may be stale or torn: drop it.  seq_cst: one of the
+     * accesses to top that the two fences order (see take).  On failure
+     * we use nothing we read, so relaxed. */
+    if (!atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
+                                                 memory_order_relaxed))
+        return STEAL_LOST;
+    *out = task;
+    return STEAL_OK;
+}
+
+/* Tasks in the deque, approximately: exact only when no thread is using it. */
+static inline int64_t deque_len(struct deque *d)
+{
+    int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed);
+    int64_t t = atomic_load_explicit(&d->top, memory_order_relaxed);
+    return b > t ? b - t : 0;
+}
+
+/*
+ * ======================================================================
+ * STOP: lesson 4's exercise 1 asks you to write this function yourself
+ * (exercises/take.c).  Read on once you pass.
+ * ======================================================================
+ */
 
 /*
  * Owner only: takes the newest task.  False when the deque is empty, or
@@ -281,68 +353,6 @@ static inline bool deque_take(struct deque *d, struct task *out)
      * (empty) or an older top, and then its CAS fails. */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
     return won;
-}
-
-/*
- * Any thread but the owner: takes the oldest task.  STEAL_EMPTY when there
- * is none; STEAL_LOST when another thief, or the owner, took it first (there
- * may be more: the caller may try again).
- */
-static inline enum steal_result deque_steal(struct deque *d, struct task *out)
-{
-    /* Read top, THEN bottom: the mirror image of take's store-then-load,
-     * and it needs the matching seq_cst fence.  If we read bottom first, we
-     * could see the owner's bottom from before its take and the top from
-     * after it: a task the owner has taken would look stealable. */
-#if defined(DEQUE_TSAN) && BREAK != BREAK_STEAL_FENCE
-    int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
-    int64_t b = atomic_load_explicit(&d->bottom, memory_order_seq_cst);
-#else
-    /* acquire: the top we read may have been written by another thief's
-     * CAS.  Acquire makes that CAS happen before our fence below, and so
-     * puts it before our fence in the one order of seq_cst operations, as
-     * take's fence argument needs.  With a relaxed load, C11 allows this:
-     * thief A's CAS moves top 5 -> 6; the owner stores bottom = 6, fences,
-     * reads top = 5 and takes task 6 without a CAS; thief B reads top = 6
-     * (A's CAS), fences, reads the old bottom = 7 and steals task 6 too.
-     * (C++20 strengthened seq_cst fences so that relaxed would do, and
-     * crossbeam-deque's proof assumes those rules; C11's do not.) */
-    int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
-#if BREAK != BREAK_STEAL_FENCE
-    atomic_thread_fence(memory_order_seq_cst);
-#endif
-    /* acquire: pairs with the release store of bottom in push, so that the
-     * slot's contents are visible once we see the bottom that covers it. */
-    int64_t b = atomic_load_explicit(&d->bottom, memory_order_acquire);
-#endif
-    if (t >= b)
-        return STEAL_EMPTY;
-
-    /* acquire: pairs with the release store in deque_grow.  Loaded after
-     * bottom, so it is at least as new as the ring that push wrote slot t
-     * into: a ring loaded before bottom could be an older one, without the
-     * task.  A ring that is older than the newest is fine: it is never
-     * written after being replaced, and slot t was copied from it. */
-    struct ring *r = atomic_load_explicit(&d->ring, memory_order_acquire);
-    struct task task = slot_get(r, t);
-
-    /* Claim slot t.  If top is no longer t, someone else took it, and the
-     * task we read may be stale or torn: drop it.  seq_cst: one of the
-     * accesses to top that the two fences order (see take).  On failure
-     * we use nothing we read, so relaxed. */
-    if (!atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
-                                                 memory_order_relaxed))
-        return STEAL_LOST;
-    *out = task;
-    return STEAL_OK;
-}
-
-/* Tasks in the deque, approximately: exact only when no thread is using it. */
-static inline int64_t deque_len(struct deque *d)
-{
-    int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed);
-    int64_t t = atomic_load_explicit(&d->top, memory_order_relaxed);
-    return b > t ? b - t : 0;
 }
 
 #endif

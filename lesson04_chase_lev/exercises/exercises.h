@@ -1,9 +1,10 @@
 /*
  * exercises.h: the functions you write in lesson 4's exercises.
  *
- * Your code goes in exercises/steal.c, exercises/swap.c (whose interface is
- * in swap.h) and exercises/sum.c; the tests that grade it are
- * exercises/NAME_test.c; reference answers are in solutions/.
+ * Your code goes in exercises/take.c (exercise 1), exercises/swap.c
+ * (exercise 2, whose interface is in swap.h) and exercises/sum.c (exercise
+ * 3); the tests that grade it are exercises/NAME_test.c; reference answers
+ * are in solutions/.
  */
 #ifndef LESSON04_EXERCISES_H
 #define LESSON04_EXERCISES_H
@@ -14,12 +15,14 @@
 #include "../deque.h"
 
 /*
- * Exercise 1 (steal.c).  The thief's side of the Chase-Lev deque, as
- * deque_steal() in ../deque.h: takes the oldest task of d into *out.
- * Returns STEAL_OK, STEAL_EMPTY when there is none, or STEAL_LOST when
- * another thread took it first.
+ * Exercise 1 (take.c).  The owner's side of the Chase-Lev deque, with the
+ * contract of deque_take() (whose code sits below the STOP line in
+ * ../deque.h).  Owner only: the thread that pushes on d.  Thieves may run
+ * deque_steal() on d at the same time.  Takes the newest task of d into
+ * *out and returns true; returns false when d is empty, or when a thief got
+ * the last task first.  *out means nothing when it returns false.
  */
-enum steal_result my_steal(struct deque *d, struct task *out);
+bool my_take(struct deque *d, struct task *out);
 
 /*
  * Exercise 3 (sum.c).  Returns v[0] + ... + v[n-1], computed on `pool` (a

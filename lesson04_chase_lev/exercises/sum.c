@@ -1,5 +1,5 @@
 /*
- * Exercise 3: a parallel sum with join.             medium, about 20 minutes
+ * Exercise 3: a parallel sum with join.          medium, about 20-30 minutes
  *
  * join(a, b) is fork-join: it may run a and b in parallel, and returns when
  * both are done.  Divide and conquer is its natural use: split the array
@@ -8,14 +8,14 @@
  * a `cutoff` length, a range is summed by a plain loop (sum_leaf).
  *
  * Write parallel_sum() (contract in exercises.h).  join's tasks take one
- * pointer each: put a range, and the place for its result, in a struct.
- * The test checks the sum for many sizes and cutoffs, that every leaf is at
- * most `cutoff` long and more than half of it (halving, not chopping off
- * one element at a time), and that two workers really summed leaves at
- * the same time.
+ * pointer each: struct range below holds a range, what summing it needs,
+ * and the place for its result.  The test checks the sum for many sizes
+ * and cutoffs, that every leaf is at most `cutoff` long and at least half
+ * of it (halving, not chopping off one element at a time), and that two
+ * workers really summed leaves at the same time.
  *
  * Check your work:  make -C lesson04_chase_lev exercises
- * Stuck?            exercises/HINTS.md
+ * Stuck?            exercises/HINTS.md, one hint at a time
  */
 #include "exercises.h"
 
@@ -32,10 +32,9 @@ struct range {
 static void sum_range(void *arg)
 {
     struct range *r = arg;
-    /* TODO: at most cutoff elements: r->sum = sum_leaf(r->v, r->n). */
-    /* TODO: otherwise: two struct ranges for the two halves, summed with
-     *       r->s->join(r->pool, sum_range, &left, sum_range, &right),
-     *       then r->sum = left.sum + right.sum. */
+    /* TODO: leave the sum of r's elements in r->sum: with sum_leaf when
+     *       the range is at most the cutoff long, and otherwise as the sum
+     *       of its two halves, summed in parallel. */
     (void)r;
 }
 
@@ -43,8 +42,8 @@ uint64_t parallel_sum(const struct scheduler *s, void *pool, const uint64_t *v, 
                       size_t cutoff)
 {
     struct range all = { s, pool, v, n, cutoff, 0 };
-    /* TODO: sum `all`.  (join works from outside the pool too: you can
-     *       call sum_range(&all) right here.) */
+    /* TODO: return the sum of `all`.  (join may be called from outside
+     *       the pool, as here.) */
     (void)sum_range;    /* (only so the untouched file compiles) */
     return all.sum;
 }

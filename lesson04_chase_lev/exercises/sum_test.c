@@ -17,7 +17,8 @@
 static const struct scheduler *S;
 static void *pool;
 static size_t cutoff_now, n_now;
-static atomic_size_t covered, bad_leaf, leaves;
+static atomic_size_t covered, leaves;
+static atomic_size_t too_long, too_short;    /* 0, or the length of such a leaf, plus 1 */
 static atomic_bool rendezvous;
 static atomic_uint leaves_on[2];
 
@@ -27,8 +28,10 @@ uint64_t sum_leaf(const uint64_t *v, size_t n)
     atomic_fetch_add(&covered, n);
     /* A leaf is at most cutoff long, and, when the array was split at all,
      * at least half of it: what halving produces. */
-    if (n > cutoff_now || (n_now > cutoff_now && 2 * n < cutoff_now))
-        atomic_store(&bad_leaf, n + 1);
+    if (n > cutoff_now)
+        atomic_store(&too_long, n + 1);
+    if (n_now > cutoff_now && 2 * n < cutoff_now)
+        atomic_store(&too_short, n + 1);
     if (atomic_load(&rendezvous)) {
         int w = S->current_worker(pool);
         if (w == 0 || w == 1) {
@@ -52,17 +55,25 @@ static void check_sum(size_t n, size_t cutoff)
     cutoff_now = cutoff;
     n_now = n;
     atomic_store(&covered, 0);
-    atomic_store(&bad_leaf, 0);
+    atomic_store(&too_long, 0);
+    atomic_store(&too_short, 0);
     atomic_store(&leaves, 0);
     uint64_t got = parallel_sum(S, pool, v, n, cutoff);
-    ck_assert_msg(got == want, "n=%zu cutoff=%zu: sum %llu, want %llu", n, cutoff,
+    ck_assert_msg(atomic_load(&leaves) > 0, "n=%zu cutoff=%zu: sum_leaf was never called (every "
+                  "range is summed in leaves, even an empty one)", n, cutoff);
+    size_t covered_n = atomic_load(&covered);
+    ck_assert_msg(covered_n == n, "n=%zu cutoff=%zu: the leaves covered %zu elements, want %zu: "
+                  "the ranges overlap, or leave elements out", n, cutoff, covered_n, n);
+    ck_assert_msg(got == want, "n=%zu cutoff=%zu: sum %llu, want %llu, though the leaves' lengths "
+                  "add up to n: does each half start at the right element, and is every leaf's "
+                  "sum added exactly once, after join has returned?", n, cutoff,
                   (unsigned long long)got, (unsigned long long)want);
-    size_t bad = atomic_load(&bad_leaf);
-    ck_assert_msg(bad == 0, "n=%zu cutoff=%zu: a leaf of %zu elements (leaves must be at most "
-                  "the cutoff, and at least half of it: split in halves)", n, cutoff, bad - 1);
-    ck_assert_msg(atomic_load(&covered) == n, "n=%zu cutoff=%zu: the leaves covered %zu elements",
-                  n, cutoff, atomic_load(&covered));
-    ck_assert_msg(atomic_load(&leaves) > 0, "n=%zu: sum_leaf was never called", n);
+    size_t big = atomic_load(&too_long), small = atomic_load(&too_short);
+    ck_assert_msg(big == 0, "n=%zu cutoff=%zu: a leaf of %zu elements, more than the cutoff: a "
+                  "range longer than the cutoff must be split", n, cutoff, big - 1);
+    ck_assert_msg(small == 0, "n=%zu cutoff=%zu: a leaf of %zu elements, less than half the "
+                  "cutoff: split a range in two halves, not one piece off at a time", n, cutoff,
+                  small - 1);
     free(v);
 }
 

@@ -6,15 +6,31 @@
  * again.  (Every retry follows someone else's successful CAS, so the loop
  * ends: the deque only has so many tasks.)
  *
- * The measurement's puzzle: alone, both deques cost about the same per
- * push and pop, yet lesson 3's whole scheduler spends half its time in
- * pthread_mutex_lock and unlock.  A push and a pop on the locked deque are
- * four locked instructions (lock and unlock, twice); lesson 4's owner runs
- * one full barrier per task, take's fence.  Each of them waits until every
- * earlier store of this core has left its store buffer.  In the tight loop
- * of the measurement there is almost nothing in the buffer; in a scheduler
- * running tasks, there is (the task's own writes, the counters), so each
- * barrier costs more, and four cost more than one.
+ * The measurement: our reasoning, to compare with yours.  The figures are
+ * yours to find, and where they disagree with this, believe them and find
+ * out why with perf.
+ *
+ * Per task, a push and a pop, lesson 3's owner executes four atomic
+ * read-modify-writes: pthread_mutex_lock and pthread_mutex_unlock, twice.
+ * Lesson 4's executes none in push, and in take one full barrier (the
+ * seq_cst fence), plus a CAS whenever it takes the last task in its deque
+ * (often, in fork-join code: join pushes b, runs a, and takes b back, and
+ * b is often the only task there).  On x86 a locked instruction and a
+ * full barrier both wait until every earlier store of this core has left
+ * its store buffer.  In SWAP_MEASURE's tight loop the buffer is nearly
+ * empty, each barrier is cheap, and the call through the table and the
+ * loop itself weigh as much as the barriers: the two deques can come out
+ * close, either one ahead, and the difference can move from run to run.
+ * In a scheduler the buffer holds the task's own writes and the
+ * scheduler's bookkeeping, so each barrier waits longer, and four cost more
+ * than one or two: that is where a one-worker tree shows the difference,
+ * and where perf finds lesson 3's time in pthread_mutex_lock and unlock.
+ *
+ * With a thief, the locked deque's owner also waits whenever the thief
+ * holds the lock, and the lock's cache line moves between the two cores on
+ * every operation of either.  The Chase-Lev owner writes bottom, which
+ * thieves only read, and reads top, which they write; it competes with them
+ * for top only in the last-task race.
  */
 #include <stdlib.h>
 
