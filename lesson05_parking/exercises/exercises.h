@@ -25,15 +25,29 @@
 int park_timeout(struct parker *p, uint64_t timeout_ns);
 
 /*
- * Exercise 2 (find_any.c).  Returns some i < n for which pred(i, ctx) is
- * true, or -1 when there is none, searching [0, n) in parallel as tasks on
- * `pool` (a pool of scheduler s; call from outside the pool).  Once any
- * task has found a match, the others stop soon: within FIND_CHECK_EVERY
- * elements.  Returns only when every task it spawned has finished, so the
- * pool is free for other work at once.  Returns -2 if a spawn fails.
+ * Exercise 2 (find_any.c), the capstone.  Returns some i < n for which
+ * pred(i, ctx) is true, or -1 when there is none (n <= LONG_MAX).
+ *
+ * The search runs as tasks on `pool`, a pool of scheduler s, which has
+ * join.  find_any is called from a thread outside the pool, and the pool
+ * may be running other callers' tasks, other searches among them.
+ *
+ *  - It splits [0, n) in halves with s->join, and those halves again, so
+ *    that its tasks nest below one root, as rayon's find_any does.  It
+ *    calls neither s->spawn nor s->wait: wait() waits for every task in
+ *    the pool, other callers' too, and a spawned task is a root of its own,
+ *    whose end only wait() would see.  (s->current_worker and s->stats are
+ *    allowed; s->create and s->destroy are the caller's.)
+ *  - It returns only once no task of this search is running: nothing
+ *    touches its stack frame after it returns.
+ *  - Once any task of this search has found a match, every worker scans
+ *    at most FIND_STOP_WITHIN more elements of it (cooperative
+ *    cancellation: the tasks check; nothing interrupts them).
+ *
+ * pred may be called on any thread, on several at once, and must be
+ * called only with i < n.  Nothing here can fail: join cannot.
  */
-#define FIND_CHUNK 4096         /* elements per task */
-#define FIND_CHECK_EVERY 256    /* how often a task looks for a match found elsewhere */
+#define FIND_STOP_WITHIN 256    /* elements a worker may scan after a match */
 
 long find_any(const struct scheduler *s, void *pool, size_t n,
               bool (*pred)(size_t i, void *ctx), void *ctx);

@@ -14,7 +14,10 @@
  *    not be lost.
  *
  * The contract is in exercises.h.  The test times out parks, wakes them,
- * wakes them spuriously, and races unparks against the deadline.
+ * wakes them spuriously, and races unparks against the deadline.  That
+ * race has a window a few instructions wide, which the test hits rarely:
+ * a pass is not proof.  Write down the interleaving that would lose the
+ * token, and convince yourself that your code cannot.
  *
  * Check your work:  make -C lesson05_parking exercises
  * Stuck?            exercises/HINTS.md
@@ -28,7 +31,8 @@ int park_timeout(struct parker *p, uint64_t timeout_ns)
     if (parker_try_take(p))
         return 0;
     struct timespec deadline = { 0, 0 };
-    /* TODO: deadline = now on CLOCK_MONOTONIC + timeout_ns (normalise tv_nsec < 1e9). */
+    /* TODO: make the wait below end timeout_ns from now, however often
+     *       the condition variable wakes up for nothing. */
     (void)timeout_ns;
 
     pthread_mutex_lock(&p->lock);
@@ -45,7 +49,9 @@ int park_timeout(struct parker *p, uint64_t timeout_ns)
     int err = 0;
     while (!parker_try_take(p)) {
         if (err == ETIMEDOUT) {
-            /* TODO: SLEEPING back to EMPTY; if a token arrived instead, take it and return 0. */
+            /* TODO: give up, leaving the parker as the next park expects
+             *       it, without losing a token that an unpark() (which
+             *       does not take the mutex) may have left just now. */
             pthread_mutex_unlock(&p->lock);
             return ETIMEDOUT;
         }

@@ -88,10 +88,32 @@ START_TEST(times_out_after_the_timeout)
     double ms = (now_ns() - t0) / 1e6;
     ck_assert_msg(r == ETIMEDOUT, "no token came, yet park_timeout returned %s, not ETIMEDOUT",
                   result_name(r));
-    ck_assert_msg(ms >= 50, "a 50 ms timed park returned after %.1f ms", ms);
-    ck_assert_msg(ms < 550, "a 50 ms timed park returned after %.1f ms", ms);
-    ck_assert_msg(state() == PARKER_EMPTY, "after a timeout the parker is %s, not EMPTY",
+    ck_assert_msg(ms >= 50, "a 50 ms timed park returned after %.1f ms: is the deadline "
+                  "timeout_ns from now, on CLOCK_MONOTONIC?", ms);
+    ck_assert_msg(ms < 550, "a 50 ms timed park returned after %.1f ms: is the deadline "
+                  "timeout_ns from now, on CLOCK_MONOTONIC?", ms);
+    ck_assert_msg(state() == PARKER_EMPTY, "after a timeout the parker is %s, not EMPTY: a park "
+                  "that gives up must withdraw, or the next park and unpark trip on it",
                   state_name(state()));
+    parker_destroy(&p);
+}
+END_TEST
+
+/* 999,999,999 ns: added to almost any tv_nsec, that carries into tv_sec.
+ * pthread_cond_timedwait refuses a tv_nsec of 1e9 or more with EINVAL, at
+ * once, every time: a loop that waits for ETIMEDOUT never ends. */
+START_TEST(a_timeout_that_carries)
+{
+    setup();
+    uint64_t t0 = now_ns();
+    int r = timed_park(999999999, "is the deadline's tv_nsec below 1e9?  "
+                                  "pthread_cond_timedwait refuses any other, at once "
+                                  "(EINVAL)");
+    double ms = (now_ns() - t0) / 1e6;
+    ck_assert_msg(r == ETIMEDOUT, "no token came, yet park_timeout returned %s, not ETIMEDOUT",
+                  result_name(r));
+    ck_assert_msg(ms >= 999 && ms < 1500, "a timed park of 999,999,999 ns returned after %.1f ms: "
+                  "is the deadline timeout_ns from now, seconds and nanoseconds?", ms);
     parker_destroy(&p);
 }
 END_TEST
@@ -101,9 +123,12 @@ START_TEST(token_already_there)
     setup();
     unpark(&p);
     uint64_t t0 = now_ns();
-    ck_assert_int_eq(park_timeout(&p, 1000 * MS), 0);
+    int r = park_timeout(&p, 1000 * MS);
+    ck_assert_msg(r == 0, "a token was there, yet park_timeout returned %s, not 0",
+                  result_name(r));
     ck_assert_msg(now_ns() - t0 < 100 * MS, "the token was there, yet park_timeout waited");
-    ck_assert_int_eq(state(), PARKER_EMPTY);
+    ck_assert_msg(state() == PARKER_EMPTY, "park_timeout took the token, yet left the parker "
+                  "%s, not EMPTY", state_name(state()));
     parker_destroy(&p);
 }
 END_TEST
@@ -128,7 +153,8 @@ START_TEST(unpark_wakes_it)
     ck_assert_msg(r == 0, "unparked after 20 ms, a 5 s timed park returned %s, not 0",
                   result_name(r));
     ck_assert_msg(ms >= 15 && ms < 1000, "unparked after 20 ms, it returned after %.1f ms", ms);
-    ck_assert_int_eq(state(), PARKER_EMPTY);
+    ck_assert_msg(state() == PARKER_EMPTY, "woken by an unpark, park_timeout left the parker "
+                  "%s, not EMPTY: did it take the token?", state_name(state()));
     parker_destroy(&p);
 }
 END_TEST
@@ -162,7 +188,8 @@ START_TEST(spurious_wakeups_do_not_stretch_it)
     pthread_join(t, NULL);
     ck_assert_msg(r == ETIMEDOUT, "woken with no token, park_timeout returned %s",
                   result_name(r));
-    ck_assert_msg(ms >= 100, "with wake-ups every 5 ms, a 100 ms timed park lasted %.1f ms", ms);
+    ck_assert_msg(ms >= 100, "with wake-ups every 5 ms, a 100 ms timed park lasted %.1f ms: is "
+                  "the deadline timeout_ns from now?", ms);
     ck_assert_msg(ms < 400, "with wake-ups every 5 ms, a 100 ms timed park lasted %.1f ms: "
                   "does each wake-up start the timeout again?", ms);
     parker_destroy(&p);
@@ -175,7 +202,8 @@ START_TEST(timeout_leaves_it_clean)
     int first = timed_park(10 * MS, STUCK_DEADLINE);
     ck_assert_msg(first == ETIMEDOUT, "no token came, yet park_timeout returned %s",
                   result_name(first));
-    ck_assert_msg(state() == PARKER_EMPTY, "after a timeout the parker is %s, not EMPTY",
+    ck_assert_msg(state() == PARKER_EMPTY, "after a timeout the parker is %s, not EMPTY: a park "
+                  "that gives up must withdraw, or the next park and unpark trip on it",
                   state_name(state()));
     uint64_t t0 = now_ns();
     int r = timed_park(30 * MS, STUCK_DEADLINE);
@@ -183,7 +211,9 @@ START_TEST(timeout_leaves_it_clean)
     ck_assert_msg(r == ETIMEDOUT && ms >= 30, "the second timed park returned %s after %.1f ms: "
                   "the first left something behind", result_name(r), ms);
     unpark(&p);
-    ck_assert_int_eq(park_timeout(&p, 1000 * MS), 0);
+    r = park_timeout(&p, 1000 * MS);
+    ck_assert_msg(r == 0, "after two timeouts, an unpark then a timed park: it returned %s, not "
+                  "0: the timeouts left something behind", result_name(r));
     parker_destroy(&p);
 }
 END_TEST
@@ -262,7 +292,8 @@ END_TEST
 
 int main(void)
 {
-    const TTest *tests[] = { times_out_after_the_timeout, token_already_there, unpark_wakes_it,
+    const TTest *tests[] = { times_out_after_the_timeout, a_timeout_that_carries,
+                             token_already_there, unpark_wakes_it,
                              spurious_wakeups_do_not_stretch_it, timeout_leaves_it_clean,
                              token_at_the_deadline_is_not_lost, NULL };
     return run_tests("lesson05_parking: park_timeout", tests);
