@@ -20,16 +20,19 @@
  *  [Chase-Lev 0]     [Chase-Lev 1]     [Chase-Lev 2]     [Chase-Lev 3]
  *  push/take bottom ◄── steal top (CAS), random victims
  *
- * The injector keeps its mutex: external spawns are the slow path, come
- * from several threads at once (a Chase-Lev deque has one owner), and are
- * taken in batches, so the lock is taken once per batch, not per task.
+ * The injector (injector.h) keeps its mutex: external spawns are the slow
+ * path, come from several threads at once (a Chase-Lev deque has one
+ * owner), and are taken in batches, so the lock is taken once per batch,
+ * not per task.
  *
  * JOIN (work-first, as in Cilk)
  * join(a, b) pushes b, runs a itself, then takes b back from its own deque
  * and runs it, the common case when no thief wanted it, at the cost of one
  * push and one take.  If a thief stole b, the worker helps: it runs other
  * tasks until b's thief sets b's done flag.  It never sleeps while it
- * waits, so a worker is never idle while there is work anywhere.
+ * waits, so a worker is never idle while there is work anywhere.  b's task
+ * (join_job) and a join from outside the pool, which has no deque to push
+ * b onto, are in common/join.h.
  *
  * COUNTING UNFINISHED TASKS, SHUTDOWN, WAIT: as in lessons 2 and 3 (spawn
  * credits, settle when the own deque runs dry).  A join's b is not a spawned
@@ -54,54 +57,17 @@
 #include "cacheline.h"
 #include "counter.h"
 #include "deque.h"
+#include "injector.h"
+#include "join.h"
 #include "rng.h"
 #include "scheduler.h"
 #include "trace.h"
 
-#define SPAWN_CREDITS 64
-
-/* ---- the injector: a FIFO ring buffer behind a mutex ---- */
-
-struct injector {
-    /* len as last written under the lock, for a look without it (a hint:
-     * a worker that finds 0 skips the lock; one that finds more takes it). */
-    atomic_size_t len_hint;
-    pthread_mutex_t lock;       /* protects every field below */
-    struct task *slots;
-    size_t head, len, mask;
-    bool shutdown;              /* destroy() has begun: refuse external spawns */
-    uint64_t spawned;           /* tasks accepted here */
-};
-
-static int injector_init(struct injector *q)
-{
-    q->slots = malloc(64 * sizeof *q->slots);
-    if (q->slots == NULL)
-        return ENOMEM;
-    q->head = q->len = 0;
-    q->mask = 63;
-    q->shutdown = false;
-    q->spawned = 0;
-    atomic_init(&q->len_hint, 0);
-    pthread_mutex_init(&q->lock, NULL);
-    return 0;
-}
-
-/* Lock held.  Doubles the ring, copying oldest first. */
-static int injector_grow(struct injector *q)
-{
-    size_t cap = q->mask + 1;
-    struct task *slots = cap <= SIZE_MAX / 2 / sizeof *slots ? malloc(2 * cap * sizeof *slots) : NULL;
-    if (slots == NULL)
-        return ENOMEM;
-    for (size_t i = 0; i < q->len; i++)
-        slots[i] = q->slots[(q->head + i) & q->mask];
-    free(q->slots);
-    q->slots = slots;
-    q->head = 0;
-    q->mask = 2 * cap - 1;
-    return 0;
-}
+#define SPAWN_CREDITS 64        /* added to pending at a time by a spawning worker (lesson 2) */
+#define INJECTOR_BATCH 128      /* at most this many tasks per take from the injector */
+#define YIELD_ROUNDS 64         /* idle rounds that only yield, before back_off naps */
+#define NAP_NS (100 * 1000)     /* back_off's nap, after YIELD_ROUNDS: 100 us */
+#define JOIN_SPINS 64           /* fruitless help rounds before join yields between them */
 
 struct worker {
     _Alignas(CACHELINE) struct deque deque;     /* aligned inside, three lines */
@@ -132,29 +98,11 @@ struct pool {
 };
 
 static _Thread_local struct worker *self;
+extern const struct scheduler lesson04_chase_lev;   /* at the end of the file */
 
 static struct worker *self_in(struct pool *pool)
 {
     return (self != NULL && self->pool == pool) ? self : NULL;
-}
-
-/* ---- join's task ---- */
-
-/* b of a join, as pushed onto the joiner's deque.  Lives on its stack. */
-struct join_job {
-    task_fn fn;
-    void *arg;
-    atomic_bool done;
-};
-
-static void run_join_job(void *arg)
-{
-    struct join_job *job = arg;
-    job->fn(job->arg);
-    /* release: b's effects happen before the joiner's acquire load of done
-     * sees true.  This is our last touch of *job: the joiner may return
-     * and its stack frame, with *job in it, disappear right after. */
-    atomic_store_explicit(&job->done, true, memory_order_release);
 }
 
 /* ---- running and finding work ---- */
@@ -189,40 +137,22 @@ static void settle(struct worker *w)
 }
 
 /*
- * Half of the injector's tasks, at most 128: the oldest to run now, the rest
- * pushed onto our own deque, where other workers can steal them.
+ * Half of the injector's tasks, at most INJECTOR_BATCH: the oldest to run
+ * now, the rest pushed onto our own deque, where other workers can steal
+ * them.
  */
 static bool take_from_injector(struct worker *w, struct task *t)
 {
-    struct injector *q = &w->pool->injector;
-    struct task batch[128];
-    /* Most of the time the injector is empty: look before taking the lock,
-     * whose cache line every idle worker would otherwise pull to itself.
-     * relaxed: a stale 0 only delays us to the next look; a spawn that
-     * wakes nobody is found within one back-off round. */
-    if (atomic_load_explicit(&q->len_hint, memory_order_relaxed) == 0)
-        return false;
-    pthread_mutex_lock(&q->lock);
-    size_t n = (q->len + 1) / 2;
-    if (n > 128)
-        n = 128;
-    for (size_t i = 0; i < n; i++) {
-        batch[i] = q->slots[q->head];
-        q->head = (q->head + 1) & q->mask;
-    }
-    q->len -= n;
-    /* relaxed: a hint; the lock orders the queue itself. */
-    atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
-    pthread_mutex_unlock(&q->lock);
+    struct task rest[INJECTOR_BATCH - 1];
+    size_t n = injector_take_half(&w->pool->injector, t, rest, INJECTOR_BATCH);
     if (n == 0)
         return false;
-    for (size_t i = 1; i < n; i++) {
+    for (size_t i = 0; i < n - 1; i++) {
         /* If our deque cannot grow, run the task here instead: a task
          * taken out of the injector must not be dropped. */
-        if (deque_push(&w->deque, batch[i]) != 0)
-            run_task(w, batch[i]);
+        if (deque_push(&w->deque, rest[i]) != 0)
+            run_task(w, rest[i]);
     }
-    *t = batch[0];
     return true;
 }
 
@@ -257,12 +187,12 @@ static bool find_work_elsewhere(struct worker *w, struct task *t)
 
 static void back_off(struct worker *w, unsigned *idle_rounds)
 {
-    if (++*idle_rounds <= 64) {
+    if (++*idle_rounds <= YIELD_ROUNDS) {
         sched_yield();
         return;
     }
     counter_add(&w->parks, 1);
-    struct timespec ts = { 0, 100 * 1000 };
+    struct timespec ts = { 0, NAP_NS };
     trace_park();
     nanosleep(&ts, NULL);
     trace_unpark();
@@ -302,61 +232,12 @@ static void *worker_loop(void *arg)
 
 /* ---- join ---- */
 
-/* join called from a thread that is not one of the pool's workers. */
-struct external_join {
-    struct pool *pool;
-    task_fn a, b;
-    void *a_arg, *b_arg;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool done;              /* protected by lock */
-};
-
-static void cl_join(void *p, task_fn a, void *a_arg, task_fn b, void *b_arg);
-
-static void external_join_task(void *arg)
-{
-    struct external_join *ej = arg;
-    cl_join(ej->pool, ej->a, ej->a_arg, ej->b, ej->b_arg);
-    pthread_mutex_lock(&ej->lock);
-    ej->done = true;
-    pthread_cond_signal(&ej->cond);
-    pthread_mutex_unlock(&ej->lock);
-}
-
-static int cl_spawn(void *p, task_fn fn, void *arg);
-
-/*
- * From outside the pool there is no deque to push b onto.  So the whole
- * join is spawned as one task, which joins inside the pool, and the caller
- * sleeps on a condition variable until it is done.  If the pool refuses the
- * task (no memory, or destroy has begun), the caller runs a then b itself.
- * (That task is a real spawn: stats() counts it as spawned and executed.)
- */
-static void join_from_outside(struct pool *pool, task_fn a, void *a_arg, task_fn b, void *b_arg)
-{
-    struct external_join ej = { .pool = pool, .a = a, .a_arg = a_arg, .b = b, .b_arg = b_arg };
-    pthread_mutex_init(&ej.lock, NULL);
-    pthread_cond_init(&ej.cond, NULL);
-    if (cl_spawn(pool, external_join_task, &ej) == 0) {
-        pthread_mutex_lock(&ej.lock);
-        while (!ej.done)
-            pthread_cond_wait(&ej.cond, &ej.lock);
-        pthread_mutex_unlock(&ej.lock);
-    } else {
-        a(a_arg);
-        b(b_arg);
-    }
-    pthread_cond_destroy(&ej.cond);
-    pthread_mutex_destroy(&ej.lock);
-}
-
 static void cl_join(void *p, task_fn a, void *a_arg, task_fn b, void *b_arg)
 {
     struct pool *pool = p;
     struct worker *w = self_in(pool);
     if (w == NULL) {
-        join_from_outside(pool, a, a_arg, b, b_arg);
+        join_from_outside(&lesson04_chase_lev, pool, a, a_arg, b, b_arg);    /* join.h */
         return;
     }
     struct join_job job = { b, b_arg, false };
@@ -396,7 +277,7 @@ static void cl_join(void *p, task_fn a, void *a_arg, task_fn b, void *b_arg)
         if (deque_take(&w->deque, &t) || steal_round(w, &t)) {
             run_task(w, t);
             idle_rounds = 0;
-        } else if (++idle_rounds > 64) {
+        } else if (++idle_rounds > JOIN_SPINS) {
             sched_yield();      /* b is running on another worker */
         }
     }
@@ -410,7 +291,7 @@ static void stop_workers(struct pool *pool, unsigned started)
      * came first and is counted, or comes after and is refused.
      * release: pairs with the acquire load in worker_loop. */
     pthread_mutex_lock(&pool->injector.lock);
-    pool->injector.shutdown = true;
+    pool->injector.closed = true;
     atomic_store_explicit(&pool->shutdown, true, memory_order_release);
     pthread_mutex_unlock(&pool->injector.lock);
     for (unsigned i = 0; i < started; i++)
@@ -421,8 +302,7 @@ static void free_pool(struct pool *pool, unsigned ndeques)
 {
     for (unsigned i = 0; i < ndeques; i++)
         deque_destroy(&pool->workers[i].deque);
-    pthread_mutex_destroy(&pool->injector.lock);
-    free(pool->injector.slots);
+    injector_destroy(&pool->injector);
     pthread_cond_destroy(&pool->all_done);
     pthread_mutex_destroy(&pool->done_lock);
     free(pool->workers);
@@ -502,25 +382,8 @@ static int cl_spawn(void *p, task_fn fn, void *arg)
         return 0;
     }
 
-    struct injector *q = &pool->injector;
-    int err = 0;
-    pthread_mutex_lock(&q->lock);
-    if (q->shutdown)
-        err = ECANCELED;
-    else if (q->len == q->mask + 1)
-        err = injector_grow(q);
-    if (err == 0) {
-        q->slots[(q->head + q->len) & q->mask] = t;
-        q->len++;
-        q->spawned++;
-        trace_spawn(arg);
-        /* relaxed: a hint (see take_from_injector). */
-        atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
-        /* relaxed: the injector's lock orders it before the task's run. */
-        atomic_fetch_add_explicit(&pool->pending, 1, memory_order_relaxed);
-    }
-    pthread_mutex_unlock(&q->lock);
-    return err;
+    /* From outside: into the injector, counted in pending under its lock. */
+    return injector_push(&pool->injector, t, &pool->pending);
 }
 
 static int cl_wait(void *p)
@@ -555,9 +418,7 @@ static void cl_stats(void *p, struct sched_stats *out)
     *out = (struct sched_stats){ 0 };
     if (pool == NULL)
         return;
-    pthread_mutex_lock(&pool->injector.lock);
-    out->spawned = pool->injector.spawned;
-    pthread_mutex_unlock(&pool->injector.lock);
+    out->spawned = injector_spawned(&pool->injector);
     for (unsigned i = 0; i < pool->nworkers; i++) {
         struct worker *w = &pool->workers[i];
         out->spawned += counter_read(&w->spawned);

@@ -352,10 +352,11 @@ static inline int64_t deque_len(struct deque *d)
  * Any thread but the owner: takes the oldest task into *first and, when
  * the deque held at least `half_from` tasks, keeps stealing, one task at a
  * time, until it has half of them (rounded up), or rest_cap more, or the
- * victim runs dry.  Those further tasks go to rest[0 .. return value - 1],
- * oldest first.  Returns how many are in rest, or, when not even the first
- * task could be had, -1 (the deque looked empty) or -2 (another thread
- * took that task first).
+ * victim runs dry.  Those further tasks go to rest[0 .. *nrest - 1],
+ * oldest first.  Returns deque_steal's result for the first task:
+ * STEAL_OK, or, when not even the first task could be had, STEAL_EMPTY
+ * (the deque looked empty) or STEAL_LOST (another thread took that task
+ * first), and then *nrest is 0.
  *
  * WHY NOT ALWAYS HALF
  * Half the tasks is not half the work.  A recursive computation (a tree,
@@ -372,12 +373,14 @@ static inline int64_t deque_len(struct deque *d)
  * take meanwhile, and each single steal checks afresh, so the batch is
  * only ever smaller than planned, never wrong.
  */
-static inline int deque_steal_half(struct deque *d, struct task *first, struct task *rest,
-                                   int rest_cap, int64_t half_from)
+static inline enum steal_result deque_steal_half(struct deque *d, struct task *first,
+                                                 struct task *rest, int rest_cap,
+                                                 int64_t half_from, int *nrest)
 {
+    *nrest = 0;
     enum steal_result res = deque_steal(d, first);
     if (res != STEAL_OK)
-        return res == STEAL_EMPTY ? -1 : -2;
+        return res;
     /* It held len + 1; half of that, rounded up, is 1 + len / 2. */
     int64_t len = deque_len(d);
     int64_t want = len + 1 >= half_from ? len / 2 : 0;
@@ -386,7 +389,8 @@ static inline int deque_steal_half(struct deque *d, struct task *first, struct t
     int n = 0;
     while (n < want && deque_steal(d, &rest[n]) == STEAL_OK)
         n++;
-    return n;
+    *nrest = n;
+    return STEAL_OK;
 }
 
 #endif

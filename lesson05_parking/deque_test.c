@@ -83,22 +83,24 @@ START_TEST(steal_half_takes_half)
     struct task first, rest[63];
     for (uintptr_t i = 0; i < 100; i++)
         ck_assert_int_eq(deque_push(&d, task_no(i)), 0);
-    int got = deque_steal_half(&d, &first, rest, 63, 64);
+    int got;
+    ck_assert_int_eq(deque_steal_half(&d, &first, rest, 63, 64, &got), STEAL_OK);
     ck_assert_msg(got == 49, "from 100 tasks a steal took %d: want 50 (half)", 1 + got);
     ck_assert_uint_eq(no_of(first), 0);
     for (int i = 0; i < got; i++)
         ck_assert_uint_eq(no_of(rest[i]), (uintptr_t)i + 1);
     ck_assert_int_eq(deque_len(&d), 50);
-    got = deque_steal_half(&d, &first, rest, 63, 64);   /* 50 < 64: one task */
+    ck_assert_int_eq(deque_steal_half(&d, &first, rest, 63, 64, &got), STEAL_OK); /* 50 < 64 */
     ck_assert_msg(got == 0, "from 50 tasks, below half_from = 64, a steal took %d: want 1", 1 + got);
     ck_assert_uint_eq(no_of(first), 50);
-    got = deque_steal_half(&d, &first, rest, 7, 1);     /* 49 tasks, capped at 1 + 7 */
+    ck_assert_int_eq(deque_steal_half(&d, &first, rest, 7, 1, &got), STEAL_OK); /* capped: 1 + 7 */
     ck_assert_int_eq(got, 7);
     ck_assert_uint_eq(no_of(rest[6]), 58);
     struct task t;
     while (deque_take(&d, &t))
         ;
-    ck_assert_int_eq(deque_steal_half(&d, &first, rest, 63, 1), -1);
+    ck_assert_int_eq(deque_steal_half(&d, &first, rest, 63, 1, &got), STEAL_EMPTY);
+    ck_assert_int_eq(got, 0);
     deque_destroy(&d);
 }
 END_TEST
@@ -148,8 +150,9 @@ static void *thief_main(void *arg)
     struct task t, rest[31];
     unsigned long mine = 0, my_batches = 0, my_batched = 0;
     for (;;) {
-        int got = deque_steal_half(&shared, &t, rest, 31, 1);
-        if (got >= 0) {             /* relaxed: pthread_join orders it before the check */
+        int got;
+        enum steal_result res = deque_steal_half(&shared, &t, rest, 31, 1, &got);
+        if (res == STEAL_OK) {      /* relaxed: pthread_join orders it before the check */
             atomic_fetch_add_explicit(&ran[no_of(t)], 1, memory_order_relaxed);
             for (int i = 0; i < got; i++)
                 atomic_fetch_add_explicit(&ran[no_of(rest[i])], 1, memory_order_relaxed);
@@ -158,7 +161,7 @@ static void *thief_main(void *arg)
                 my_batches++;
                 my_batched += 1 + (unsigned long)got;
             }
-        } else if (got == -1) {
+        } else if (res == STEAL_EMPTY) {
             if (atomic_load(&owner_done))
                 break;  /* the owner has finished and emptied its deque */
             sched_yield();  /* on 2 cores, spinning thieves starve the owner */

@@ -1,23 +1,38 @@
 /*
  * injector.h: where tasks from outside the pool wait until a worker takes
- * them: a FIFO ring buffer behind a mutex, as in lesson 4.
+ * them: a FIFO ring buffer behind a mutex.
+ *
+ * Spawns from outside come from any number of threads at once, and a
+ * Chase-Lev deque has one owner, so they cannot go onto a worker's deque.
+ * They are the slow path, and they are taken in batches (half of what is
+ * queued, at most a caller's `max`), so a plain mutex is enough: it is taken
+ * once per spawn and once per batch, not once per task run.
+ *
+ *   push (any thread) ──► [ head ... head+len-1 ] ──► take_half (a worker):
+ *                          slots[i & mask], grows    the oldest to run, the
+ *                          by doubling               rest onto its deque
  *
  * WHAT CHANGED FROM LESSON 4
- * The queue itself is lesson 4's, in a file of its own.  What changed is
- * what a spawn from outside pays for besides the mutex; parking.c's header
- * comment has the whole argument.
- *  - injector_push says whether the task was the first one queued.  Only a
- *    first push must make sure that a worker is coming (the RMW of `state`
- *    in pk_spawn, and maybe a wake-up).  A task queued behind others is
+ * The ring, the lock and len_hint are lesson 4's.  What changed is what a
+ * spawn from outside pays for besides the mutex, now that idle workers
+ * sleep (sleep.c has the whole argument):
+ *  - First push.  injector_push says whether the task is to be treated as
+ *    the first one queued.  Only a first push must make sure that a worker
+ *    is coming (sleep_new_external_job).  A task queued behind others is
  *    taken by whoever takes the ones ahead of it, or left for that
  *    worker's next look; and a worker that leaves tasks here calls a peer
  *    (take_from_injector in parking.c).
- *  - A task is counted in the pool's `pending` when a worker takes it from
- *    here, not when it is pushed.  The spawning thread then never writes
- *    `pending`, a cache line that every worker writes as it finishes tasks.
- *    Every accepted task is either still queued or counted in `pending`,
- *    and so the pool is done when the injector is empty and then `pending`
- *    is 0, in that order (wait_all_done in parking.c).
+ *  - `callers` counts the first pushes whose spawner has not yet called a
+ *    worker (injector_called); injector_close waits for them, so that
+ *    destroy() cannot free the pool under a spawner.
+ *  - Counting into pending on take.  A task is counted in the pool's
+ *    `pending` when a worker takes it from here (injector_take_half), not
+ *    when it is pushed.  The spawning thread then never writes `pending`, a
+ *    cache line that every worker writes as it finishes tasks.  Every
+ *    accepted task is either still queued or counted in `pending`, so the
+ *    pool is done when the injector is empty (injector_empty) and then
+ *    `pending` is 0, in that order (wait_all_done in parking.c).
+ *  - take_half only tries the lock, and says how many tasks it left.
  *
  * The lock protects everything but len_hint, which is written under it and
  * read without it, as a hint, and callers (see injector_push).
@@ -36,6 +51,8 @@
 #include "deque.h"              /* struct task */
 #include "trace.h"
 
+#define INJECTOR_INITIAL_CAP 64 /* slots at first; a power of two */
+
 struct injector {
     /* len as last written under the lock, for a look without it: a worker
      * that finds 0 skips the lock; one that finds more takes it. */
@@ -51,11 +68,11 @@ struct injector {
 /* Returns 0 or ENOMEM. */
 static inline int injector_init(struct injector *q)
 {
-    q->slots = malloc(64 * sizeof *q->slots);
+    q->slots = malloc(INJECTOR_INITIAL_CAP * sizeof *q->slots);
     if (q->slots == NULL)
         return ENOMEM;
     q->head = q->len = 0;
-    q->mask = 63;
+    q->mask = INJECTOR_INITIAL_CAP - 1;
     q->closed = false;
     q->spawned = 0;
     atomic_init(&q->len_hint, 0);
@@ -117,11 +134,11 @@ static inline int injector_push(struct injector *q, struct task t, bool *first)
         q->spawned++;
         trace_spawn(t.arg);
         /* relaxed: a hint for the looks without the lock (take_half's
-         * first look, park's second).  For a first push, the release RMW
-         * of state in pk_spawn, which comes after this store, publishes it
-         * to the parker whose acquire RMW reads that RMW or a later one;
-         * a task behind others is seen by whoever takes the ones ahead,
-         * under this lock. */
+         * first look, the work_visible look of a parking worker).  For a
+         * first push, the release RMW of state in sleep_new_external_job,
+         * which comes after this store, publishes it to the parker whose
+         * acquire RMW reads that RMW or a later one; a task behind others
+         * is seen by whoever takes the ones ahead, under this lock. */
         atomic_store_explicit(&q->len_hint, q->len, memory_order_relaxed);
         /* relaxed (both): every change of callers that matters here is
          * ordered by the lock: the increments are made under it; a
@@ -156,18 +173,20 @@ static inline size_t injector_take_half(struct injector *q, struct task *first,
                                         atomic_size_t *pending, size_t *left)
 {
     *left = 0;
-    /* relaxed: a hint.  A stale 0 costs this look only: the worker that
-     * must see a task here sees it (parking.c, the argument at the top). */
+    /* Most of the time the injector is empty: look before taking the lock,
+     * whose cache line every idle worker would otherwise pull to itself.
+     * relaxed: a stale 0 costs this look only: the worker that must see a
+     * task here sees it (sleep.c, "a task queued behind others"). */
     if (atomic_load_explicit(&q->len_hint, memory_order_relaxed) == 0)
         return 0;
     /* Try, and do not wait: the lock is held by the thread that is
      * spawning (or by another worker taking, or for a moment by wait(),
-     * stats() or destroy()).  Waiting would put both to
-     * sleep in the kernel over a critical section a few instructions
-     * long.  The task is not lost: our caller looks again before it
-     * parks, and its second look in park reads the len_hint we just read
-     * or a later one (a later load of a variable cannot return an older
-     * value), so it sees a task unless a take has emptied the queue. */
+     * stats() or destroy()).  Waiting would put both to sleep in the
+     * kernel over a critical section a few instructions long.  The task
+     * is not lost: our caller looks again before it parks, and that look
+     * (work_visible) reads the len_hint we just read or a later one (a
+     * later load of a variable cannot return an older value), so it sees
+     * a task unless a take has emptied the queue. */
     if (pthread_mutex_trylock(&q->lock) != 0)
         return 0;
     size_t n = (q->len + 1) / 2;

@@ -1,5 +1,5 @@
 /*
- * parking.pml: lesson 5's parking protocol (../parking.c) as a Promela
+ * parking.pml: lesson 5's parking protocol (../sleep.c) as a Promela
  * model, for the spin model checker, which tries every interleaving of an
  * external spawner and the workers, and asks: can a task be left in the
  * queue while every worker sleeps?
@@ -25,7 +25,7 @@
  * and then it goes on to park.  Only a first push (into an empty
  * injector, or while another first push is still calling: `callers`)
  * reads `state` and may wake a worker; a push behind other tasks only
- * queues (parking.c, "a task queued behind others").  The mutex is why the
+ * queues (sleep.c, "a task queued behind others").  The mutex is why the
  * push knows which case it is in: it sees the whole queue.
  *
  * The store buffers stand for what a thread that does not take the lock
@@ -34,16 +34,17 @@
  * count both buffers.  That lets more interleavings happen than an x86
  * machine would, which only makes the check stronger.  Workers' own
  * stores are not buffered: that a taker's second look sees the len_hint
- * it wrote is coherence, argued in parking.c, not checked here.
+ * it wrote is coherence, argued in sleep.c, not checked here.
  *
  * What is not: a worker that takes from the injector and leaves tasks
- * there wakes a peer (take_from_injector), as does the last searcher that
- * finds work (stop_searching).  Both only add wake-ups, for parallelism;
- * the model asks about stranded tasks, which they cannot cause or cure.
- * `awake` and `searching` are the two halves of parking.c's `state`;
- * `listed` is the idle list and `token` each worker's parker (as a plain
- * token: the parker's own states are not modelled, nor shutdown, the
- * deques, spawns from inside the pool, or a searcher waking a peer).
+ * there wakes a peer (take_from_injector in parking.c), as does the last
+ * searcher that finds work (sleep_work_found in sleep.c).  Both only add
+ * wake-ups, for parallelism; the model asks about stranded tasks, which
+ * they cannot cause or cure.  `awake` and `searching` are the two halves
+ * of sleep.c's `state`; `listed` is the idle list and `token` each
+ * worker's parker (as a plain token: the parker's own states are not
+ * modelled, nor shutdown, the deques, spawns from inside the pool, or a
+ * searcher waking a peer).
  *
  * Memory is x86's (TSO): the spawner's store of a task goes through a
  * store buffer and reaches memory at a moment chosen by the `drain`
@@ -55,7 +56,7 @@
  * code may not rely on that, and Arm's unlock does no such thing.)  The
  * model checks the protocol's logic on a machine that reorders, not the
  * C11 orders themselves: it would pass with relaxed RMWs too, and the
- * argument for acquire and release is in parking.c's header comment.
+ * argument for acquire and release is in sleep.c's top comment.
  *
  * The check: when nothing can move any more (spin's `timeout`), every
  * task has run.
@@ -88,9 +89,10 @@ end:
     od
 }
 
-/* wake_one(s): if nobody searches and somebody sleeps, take a sleeper off
- * the list, count it awake and searching, and leave it a token.  (The
- * check against `s` and the one under the lock are the same step here.) */
+/* sleep_wake_one(s) and sleep_wake_sleeper (sleep.h, sleep.c): if nobody
+ * searches and somebody sleeps, take a sleeper off the list, count it
+ * awake and searching, and leave it a token.  (The check against `s` and
+ * the one under the lock are the same step here.) */
 inline wake_one(s_awake, s_searching) {
     atomic {
         if
@@ -175,7 +177,8 @@ loop:
     /* Nothing found: the queues were empty, or the looks failed although
      * a task was there (a busy lock, a stale len_hint).  Park. */
     :: true ->
-        /* park_worker: count ourselves out (an RMW, under the idle lock) */
+        /* sleep_no_work_found: count ourselves out (an RMW, under the idle
+         * lock) */
         atomic {
             listed[me] = true;
             awake--;
