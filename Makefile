@@ -10,8 +10,10 @@
 #   make valgrind     the contract suite under valgrind's memcheck
 #   make stress       every scheduler, randomised, for SECONDS (60) from SEED
 #   make break        lesson 4's deque with one memory ordering removed at a time
-#   make verify       spin models: lesson 4's deque, lesson 5's parking protocol,
-#                     each as written and broken on purpose
+#   make litmus       lesson 4's litmus tests: what loads can read, counted
+#   make litmus-tsan  the message-passing one under ThreadSanitizer
+#   make verify       spin models: lesson 4's litmus tests and deque, lesson 5's
+#                     parking protocol, each as written and broken on purpose
 #   make timeline     one lesson's trace drawn (LESSON=, WORKLOAD=); TRACING.md
 #   make clean
 #
@@ -90,7 +92,7 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 .PHONY: all build test tests-run bench peers stress break verify exercises exercises-run starters-fail \
-        tsan asan valgrind deps clean help
+        tsan asan valgrind deps clean help litmus litmus-tsan
 .PHONY: trace timeline timeline-all trace-off-same
 
 all: deps
@@ -267,11 +269,19 @@ stress: deps
 	$(Q)$(MAKE) --no-print-directory $(STRESS)
 	$(Q)$(STRESS) "$(SECONDS)" "$(SEED)"
 
-# Model checking with spin: lesson 4's deque as written (spin must find no
-# error) and without take's fence (spin must find one, and shows it);
-# lesson 5's parking protocol as written, and two broken variants.
+# Model checking with spin: lesson 4's litmus tests, each with its fix (spin
+# must find no error) and without (spin must find the outcome, and shows it);
+# lesson 4's deque as written (spin must find no error) and without take's
+# fence (spin must find one, and shows it); lesson 5's parking protocol as
+# written, and two broken variants.
 verify:
 	$(Q)sh common/scripts/deps.sh spin
+	@echo "spin, lesson04_chase_lev/litmus/sb.pml (store buffering):"
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/sb-fence lesson04_chase_lev/litmus/sb.pml ok -DFENCE
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/sb lesson04_chase_lev/litmus/sb.pml error
+	@echo "spin, lesson04_chase_lev/litmus/mp.pml (message passing):"
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/mp-release lesson04_chase_lev/litmus/mp.pml ok -DRELEASE
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/mp lesson04_chase_lev/litmus/mp.pml error
 	@echo "spin, lesson04_chase_lev/model/chase_lev.pml:"
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/ok lesson04_chase_lev/model/chase_lev.pml ok
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/broken lesson04_chase_lev/model/chase_lev.pml error -DNO_TAKE_FENCE
@@ -299,6 +309,49 @@ break: $(BREAK_BINS)
 	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 $(BREAK_SECONDS)
 	@printf '  %-34s ' "steal without its seq_cst fence:"; $(BUILD)/break/break-2 $(BREAK_SECONDS)
 	@printf '  %-34s ' "push with a relaxed bottom:";   $(BUILD)/break/break-3 $(BREAK_SECONDS)
+
+# Lesson 4's litmus tests (lesson04_chase_lev/litmus/): the memory model by
+# experiment, before the deque.  Each runs a few loads and stores on two
+# threads a million times, once per mode, and counts what the loads read.
+LITMUS_SRC := lesson04_chase_lev/litmus
+LITMUS_OBJ := $(BUILD)/obj/$(LITMUS_SRC)
+LITMUS := $(BUILD)/litmus
+
+$(LITMUS)/sb: $(LITMUS_OBJ)/sb.o $(LITMUS_OBJ)/sb_kernel.o
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(LITMUS)/mp: $(LITMUS_OBJ)/mp.o
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The lesson's test of the same kernel (lesson04_chase_lev/litmus_test.c).
+$(BUILD)/tests/lesson04_chase_lev/litmus: $(LITMUS_OBJ)/sb_kernel.o
+
+litmus: $(LITMUS)/sb $(LITMUS)/mp
+	$(Q)for mode in relaxed acq_rel fence seq_cst; do $(LITMUS)/sb $$mode && echo || exit 1; done
+	$(Q)for mode in relaxed release; do $(LITMUS)/mp $$mode && echo || exit 1; done
+
+# x86 never shows mp's failure; ThreadSanitizer finds its cause anyway.  mp
+# built with TSan, beside the plain one: relaxed mode must be reported (the
+# data race is the demonstration: TSan exits with 66), release mode clean.
+$(LITMUS)/mp-tsan: $(LITMUS_SRC)/mp.c $(LITMUS_SRC)/litmus.h common/cacheline.h common/clock.h common/rng.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(filter-out -fsanitize=%,$(CFLAGS)) -fsanitize=thread $< \
+	    $(LDLIBS) -fsanitize=thread -o $@
+
+litmus-tsan: $(LITMUS)/mp-tsan
+	@echo "mp relaxed, under ThreadSanitizer (expect its report of a data race on data):"
+	$(Q)$(LITMUS)/mp-tsan relaxed; rc=$$?; [ $$rc = 66 ] || \
+	    { echo "litmus-tsan: expected ThreadSanitizer's report (exit status 66), got $$rc"; exit 1; }
+	@echo "(ThreadSanitizer reported the race above, as it should: the flag is relaxed.)"
+	@echo
+	@echo "mp release, under ThreadSanitizer (expect no report):"
+	$(Q)$(LITMUS)/mp-tsan release
+	@echo "(No report: the release store and acquire load order the write and read of data.)"
 
 # ---- tracing: make trace, make timeline (TRACING.md) ----
 #

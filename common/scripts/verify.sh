@@ -28,7 +28,7 @@ ok)
 error)
     if [ "$errors" != 0 ]; then
         echo "  $name $*: spin found the error, in $states states; its interleaving:"
-        spin "$@" -t "$name" | grep -E '^ *(owner|thief|spawner( [0-9]+)?|worker [0-9]+|store buffer):' | sed 's/^ */    /'
+        spin "$@" -t "$name" | grep -E '^ *(owner|thief|spawner( [0-9]+)?|worker [0-9]+|store buffer|thread [A-Z]|writer|reader):' | sed 's/^ */    /'
         exit 0
     fi
     echo "  $name $*: spin found no error, but this variant is broken"
