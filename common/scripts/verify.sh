@@ -18,20 +18,20 @@ states=$(sed -n 's/^ *\([0-9]*\) states, stored.*/\1/p' pan.log)
 case $expect in
 ok)
     if [ "$errors" = 0 ]; then
-        echo "  $name $*: no error in $states states"
+        echo "  $name${*:+ $*}: no error in $states states"
         exit 0
     fi
-    echo "  $name $*: spin found an error:"
+    echo "  $name${*:+ $*}: spin found an error:"
     spin "$@" -t "$name" | sed 's/^/    /'
     exit 1
     ;;
 error)
     if [ "$errors" != 0 ]; then
-        echo "  $name $*: spin found the error, in $states states; its interleaving:"
+        echo "  $name${*:+ $*}: spin found the error, in $states states; its interleaving:"
         spin "$@" -t "$name" | grep -E '^ *(owner|thief|spawner( [0-9]+)?|worker [0-9]+|store buffer|thread [A-Z]|writer|reader):' | sed 's/^ */    /'
         exit 0
     fi
-    echo "  $name $*: spin found no error, but this variant is broken"
+    echo "  $name${*:+ $*}: spin found no error, but this variant is broken"
     exit 1
     ;;
 esac
