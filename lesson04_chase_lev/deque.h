@@ -333,8 +333,9 @@ static inline bool deque_take(struct deque *d, struct task *out)
     int64_t t = atomic_load_explicit(&d->top, memory_order_relaxed);
 #endif
     if (t > b) {
-        /* Empty.  relaxed: put bottom back.  A thief that reads it also
-         * reads top >= b + 1 and finds nothing: it needs nothing from here. */
+        /* Empty.  relaxed: put bottom back.  A thief that reads it either
+         * reads top == b + 1 (empty) or an older top, and then its CAS
+         * fails: it needs nothing published by this store. */
         atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
         return false;
     }

@@ -40,9 +40,11 @@
  * With plain stores and loads, both reads may return the old value, even
  * on x86 (each store still sits in its core's store buffer while the load
  * runs), exactly as lesson 4's litmus test showed for x and y.  The
- * injector's mutex does not prevent it: P looks at len_hint without the
- * lock, and an unlock orders what came before it only for the thread that
- * takes the lock next.
+ * injector's mutex does not prevent it in C11: P looks at len_hint without
+ * the lock, and an unlock orders what came before it only for the thread
+ * that takes the lock next.  (On x86 with glibc, an unlock happens to be an
+ * xchg, which drains the store buffer and hides the bug; on Arm nothing
+ * hides it.)
  *
  *     S                                    P
  *     queue the task (in S's buffer)
@@ -53,15 +55,16 @@
  *                                          sleep
  *                     the task waits, and every worker sleeps
  *
- * The cure is lesson 4's too: each side must not read before its write is
- * seen.  Here both sides make their access to `state` an RMW: S reads
+ * The goal is lesson 4's, reached another way: neither side may read
+ * before its own write is seen.  Here both sides make their access to `state` an RMW: S reads
  * state with fetch_add(0) (adding 0 changes nothing, but it is an RMW),
  * and P counts itself out with fetch_sub.  All RMWs of one variable happen
  * one after another, in a single order (the variable's modification
  * order), and each reads the value that the one before it wrote.  So of
  * S's RMW and P's, one comes second, and sees the other:
  *
- *   - P's comes second.  P's RMW reads what S's RMW wrote.  S's RMW is a
+ *   - P's comes second.  P's RMW reads what S's RMW wrote, or what a
+ *     later RMW wrote.  S's RMW is a
  *     release and P's an acquire: that is lesson 4's MESSAGE PASSING, with
  *     `state` as the flag and the queued task as the data.  P's second
  *     look (step 2) sees the task, and P does not sleep.
@@ -291,9 +294,10 @@ void sleep_work_found(struct sleep *s, bool *searching, bool (*work_visible)(voi
                       void *ctx)
 {
     *searching = false;
-    /* seq_cst (acquire and release would do): a searcher that stopped
-     * before us pushed its batch before its own RMW, so our look at the
-     * queues, after ours, sees that batch. */
+    /* seq_cst (acquire and release would do).  Pairs with the same
+     * fetch_sub done earlier by another searcher: it pushed its batch
+     * before its RMW, so our look at the queues, after ours, sees that
+     * batch. */
     uint32_t before = atomic_fetch_sub(&s->state, SLEEP_ONE_SEARCHING);
     if (sleep_searching(before) == 1 && work_visible(ctx))
         sleep_new_internal_job(s);

@@ -41,8 +41,8 @@ static const char *const verdict[SB_MODES][2] = {
     { "(0,0) allowed: nothing keeps a load after an earlier store", NULL },
     { "(0,0) allowed: release keeps a store after EARLIER accesses, acquire keeps a",
       "load before LATER ones; neither keeps a store before a later load" },
-    { "(0,0) forbidden: the fence waits for the store buffer to drain before the load",
-      "(on x86: mfence, or a locked instruction such as gcc's lock or)" },
+    { "(0,0) forbidden: the two fences are in one order, S; the load after the later",
+      "one sees the store before the earlier (on x86 the fence drains the store buffer)" },
     { "(0,0) forbidden: all seq_cst accesses fall in one order that keeps each",
       "thread's own order; the load after the second store sees the first" },
 };

@@ -4,7 +4,7 @@
  * The algorithm is deque.h's deque_take.  One difference: where deque.h
  * writes a release store of bottom, a seq_cst fence and a relaxed load of
  * top (the paper's form), this writes a seq_cst store and a seq_cst load.
- * Both are correct C11, for the same reason (below).  This form is the one
+ * Both are correct C11, by neighbouring rules of C11 7.17.3 (below).  This form is the one
  * ThreadSanitizer can check: TSan does not model atomic_thread_fence, so
  * it would not see what a fence orders, but it does model seq_cst
  * operations.  On x86 both cost one full barrier: the fence becomes a
@@ -54,8 +54,9 @@ bool my_take(struct deque *d, struct task *out)
 
     if (t > b) {
         /* Empty.  relaxed: put bottom back, to b + 1, which is top.  A
-         * thief that reads it also reads top >= b + 1 and finds nothing;
-         * it needs nothing published by this store. */
+         * thief that reads it either reads top == b + 1 (empty) or an
+         * older top, and then its CAS fails; it needs nothing published by
+         * this store. */
         atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
         return false;
     }
