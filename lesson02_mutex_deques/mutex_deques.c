@@ -39,9 +39,8 @@
  * wait() must know when every task, nested ones included, has finished.
  * The obvious way, one shared counter that every spawn adds to and every
  * finished task subtracts from, puts one cache line in the path of every
- * task on every core: a shared queue in disguise.  On the 2-vCPU machine
- * this course was measured on, a tree of 16K tasks ran about three times
- * faster once it was gone (the README has the measurements).
+ * task on every core: a shared queue in disguise (the README measures
+ * what it costs a tree of tasks).
  *
  * So `pending` is allowed to overestimate, never to underestimate: it is 0
  * only when every task has finished.  A worker reserves spawn credits in
