@@ -16,18 +16,25 @@
  * The sweep does flat, tree and fib again at other thread counts: 1, 2, 3,
  * ... 8, then doubling, up to the CPUs, and 2x and 4x the CPUs
  * (oversubscribed).
- * Idle CPU: a pool that has just run a workload is left with nothing to do
- * for a while, and the CPU time the process burns meanwhile is measured.
- * Wake-up: the time from spawn() on a pool idle for 1 ms to the task's start.
+ * Wake-up: on a pool left quiet for 1 ms, one task spawned from a thread
+ * that is not a worker; the time from spawn() to the task's start, the
+ * process's CPU time over the whole test per wake-up (a pool that spins
+ * before it sleeps wakes fast and pays here), and how many of the tasks
+ * ran on the spawning thread (none, in the lessons; the peers, whose
+ * submitting thread can run tasks, are set up so that it does not: see
+ * peers/peer.h).
+ * Idle CPU: the CPU time the process burns per second of quiet, at two
+ * gaps: during the wake-up test's 1 ms gaps (the quiet a wake-up wakes
+ * from), and from 20 ms after a workload on, over a second.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +61,7 @@ struct options {
     const char *sched;          /* run just this scheduler (and serial) */
     const char *out_dir;
     const char *peers;          /* directory of peer programs, or NULL */
+    const char *reference;      /* the reference run's directory (summary.csv) */
     const char *sweep;          /* "auto", "none" or a list: 1,2,8 */
 };
 
@@ -186,6 +194,8 @@ static bool takes_part(const struct entry *e, enum workload_id w, bool sweep)
     switch (e->kind) {
     case SERIAL:
         return true;
+    case SERIAL_CALLS:
+        return w == FIB;
     case THREAD_PER_TASK:
         return w == FLAT;
     case PEER:
@@ -293,15 +303,19 @@ static void measure(enum workload_id w, bool sweep, struct rng *rng)
 
 /* ---- idle CPU and wake-up latency ---- */
 
-static double cpu_seconds(void)
+/* The CPU time of the whole process, every thread, in ns.  A thread
+ * running on another core has its time brought up to date at the
+ * scheduler's tick, so one reading may lag by a tick; summed over many
+ * readings the lag averages out. */
+static uint64_t cpu_ns(void)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* CPU milliseconds the process burns per second while a pool sits idle. */
+/* CPU milliseconds the process burns per second while a pool sits idle,
+ * from IDLE_AFTER_MS after a workload on, over opt.idle_seconds. */
 static double idle_cpu(const struct scheduler *s)
 {
     struct workload wl = { FLAT, "flat", "", 1000 };
@@ -310,21 +324,29 @@ static double idle_cpu(const struct scheduler *s)
     if (cur_pool == NULL)
         return -1;
     run_workload(&wl, POOL);
-    sleep_ms(20);       /* let the workers run out of things to look at */
-    double c0 = cpu_seconds();
+    sleep_ms(IDLE_AFTER_MS);    /* let the workers run out of things to look at */
+    uint64_t c0 = cpu_ns(), t0 = now_ns();
     sleep_ms((unsigned)(opt.idle_seconds * 1000));
-    double c1 = cpu_seconds();
+    uint64_t c1 = cpu_ns(), t1 = now_ns();
     s->destroy(cur_pool);
-    return (c1 - c0) * 1000 / opt.idle_seconds;
+    return (double)(c1 - c0) / 1e6 / ((double)(t1 - t0) / 1e9);
 }
 
-static _Atomic uint64_t task_started;
+enum { WAKE_WARMUP = 10 };      /* untimed wake-ups before the timed ones */
 
+static pthread_t submitter;     /* the thread that spawns the timed tasks */
+static _Atomic uint64_t task_started;
+static atomic_bool started_on_caller;
+
+/* The timed task: notes when it started, and whether on the submitting
+ * thread.  relaxed (both stores): wait() orders them before the main
+ * thread's loads.  submitter was written before the pool was created. */
 static void note_start(void *arg)
 {
     (void)arg;
-    /* relaxed: wait() orders it before the main thread's read. */
     atomic_store_explicit(&task_started, now_ns(), memory_order_relaxed);
+    atomic_store_explicit(&started_on_caller, pthread_equal(pthread_self(), submitter) != 0,
+                          memory_order_relaxed);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -333,31 +355,63 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* With the pool idle for a millisecond (every worker as deeply asleep as it
- * gets), the time from spawn() to the task's first instruction, over
- * opt.wakeups wake-ups.  Fills lat[] sorted. */
-static bool wake_latency(const struct scheduler *s, uint64_t *lat)
+/* Fills e's wake-up figures from the sorted latencies lat[0..n-1]. */
+static void note_latencies(struct entry *e, const uint64_t *lat, unsigned n)
 {
+    unsigned at[3] = { n / 2, n * 99 / 100, n - 1 };
+    for (int k = 0; k < 3; k++)
+        e->wake_us[k] = (double)lat[at[k]] / 1e3;
+}
+
+/* The wake-up test on a fresh pool of opt.threads workers: WAKE_WARMUP
+ * untimed rounds, then opt.wakeups timed ones.  A round leaves the pool
+ * quiet for WAKE_GAP_MS, spawns one task from the main thread (not a
+ * worker) and waits for it.  Fills e's latency (spawn() to the task's first
+ * instruction), CPU per wake-up (the process's CPU over all timed rounds,
+ * gaps included), idle CPU during the gaps, and how many tasks ran on the
+ * main thread.  lat: room for opt.wakeups.  Returns 0, or the errno value
+ * of create() or spawn() when the pool cannot be created or refuses. */
+static int wake_test(struct entry *e, uint64_t *lat)
+{
+    const struct scheduler *s = e->sched;
     struct workload wl = { FLAT, "flat", "", 1000 };
+    submitter = pthread_self();
     cur_sched = s;
     cur_pool = s->create(opt.threads);
     if (cur_pool == NULL)
-        return false;
+        return errno;
     run_workload(&wl, POOL);
-    for (unsigned i = 0; i < opt.wakeups; i++) {
-        sleep_ms(1);
+    uint64_t cpu0 = 0, gap_cpu = 0, gap_wall = 0;
+    unsigned on_caller = 0;
+    for (unsigned i = 0; i < WAKE_WARMUP + opt.wakeups; i++) {
+        if (i == WAKE_WARMUP)
+            cpu0 = cpu_ns();
+        uint64_t g0 = now_ns(), c0 = cpu_ns();
+        sleep_ms(WAKE_GAP_MS);
+        uint64_t c1 = cpu_ns(), g1 = now_ns();
         uint64_t t0 = now_ns();
-        if (s->spawn(cur_pool, note_start, NULL) != 0) {
+        int err = s->spawn(cur_pool, note_start, NULL);
+        if (err != 0) {
             s->destroy(cur_pool);
-            return false;
+            return err;
         }
         s->wait(cur_pool);
-        /* relaxed: wait() orders note_start's store before this load. */
-        lat[i] = atomic_load_explicit(&task_started, memory_order_relaxed) - t0;
+        if (i < WAKE_WARMUP)
+            continue;
+        gap_cpu += c1 - c0;
+        gap_wall += g1 - g0;
+        /* relaxed: wait() orders note_start's stores before these loads. */
+        lat[i - WAKE_WARMUP] = atomic_load_explicit(&task_started, memory_order_relaxed) - t0;
+        on_caller += atomic_load_explicit(&started_on_caller, memory_order_relaxed);
     }
+    uint64_t cpu = cpu_ns() - cpu0;
     s->destroy(cur_pool);
     qsort(lat, opt.wakeups, sizeof *lat, cmp_u64);
-    return true;
+    note_latencies(e, lat, opt.wakeups);
+    e->wake_cpu_us = (double)cpu / 1e3 / opt.wakeups;
+    e->idle_gap_ms = (double)gap_cpu / 1e6 / ((double)gap_wall / 1e9);
+    e->wake_on_caller = on_caller;
+    return 0;
 }
 
 static void measure_idle_and_wakeups(void)
@@ -385,17 +439,22 @@ static void measure_idle_and_wakeups(void)
             e->idle_ms = (double)tenths / 10;
         }
         if (opt.wakeups > 0 && e->kind == POOL) {
-            if (wake_latency(e->sched, lat))
-                for (int k = 0; k < 3; k++) {
-                    unsigned at[3] = { opt.wakeups / 2, opt.wakeups * 99 / 100, opt.wakeups - 1 };
-                    e->wake_us[k] = (double)lat[at[k]] / 1e3;
-                }
+            int err = wake_test(e, lat);
+            if (err != 0)
+                fprintf(stderr, "bench: %s: the wake-up test failed: %s\n", e->name,
+                        strerror(err));
         } else if (opt.wakeups > 0) {
-            unsigned long long res[3];
+            /* median, p99, max (ns), CPU ns per wake-up, CPU us per second
+             * of the gaps, tasks that ran on the submitting thread */
+            unsigned long long res[6];
             snprintf(args, sizeof args, "wake %u %u", opt.threads, opt.wakeups);
-            run_peer(e->peer, args, res, 3);
-            for (int k = 0; k < 3; k++)
-                e->wake_us[k] = (double)res[k] / 1e3;
+            run_peer(e->peer, args, res, 6);
+            e->wake_us[0] = (double)res[0] / 1e3;
+            e->wake_us[1] = (double)res[1] / 1e3;
+            e->wake_us[2] = (double)res[2] / 1e3;
+            e->wake_cpu_us = (double)res[3] / 1e3;
+            e->idle_gap_ms = (double)res[4] / 1e3;
+            e->wake_on_caller = (unsigned)res[5];
         }
     }
     if (progress)
@@ -413,7 +472,7 @@ static void usage(const char *why, const char *arg)
             "usage: bench [--threads N] [--sweep auto|none|N,N,...] [--reps N]\n"
             "             [--workload NAME] [--sched NAME] [--tasks N] [--tree-depth N]\n"
             "             [--fib N] [--idle SECONDS] [--wakeups N] [--thread-per-task]\n"
-            "             [--shared-counter] [--peers DIR] [--out DIR]\n"
+            "             [--shared-counter] [--peers DIR] [--out DIR] [--reference DIR]\n"
             "  --threads N      workers per pool in the full tables (default: the CPUs)\n"
             "  --sweep LIST     thread counts at which flat, tree and fib run again;\n"
             "                   auto (default): 1, 2, 3, ... 8, 16, ... up to the CPUs,\n"
@@ -434,8 +493,11 @@ static void usage(const char *why, const char *arg)
             "                   worker's own (to see what that contention costs)\n"
             "  --peers DIR      also run the peer programs found in DIR (peer-libgomp,\n"
             "                   peer-libomp, peer-onetbb: other runtimes, same workloads)\n"
-            "  --out DIR        where runs.csv, summary.csv, bench.txt and the plot data\n"
-            "                   go (default lesson06_benchmark/results/latest)\n");
+            "  --out DIR        where runs.csv, summary.csv, wakeup.csv, bench.txt and the\n"
+            "                   plot data go (default lesson06_benchmark/results/latest)\n"
+            "  --reference DIR  the run whose ratios the last table puts beside this\n"
+            "                   run's: a directory with its summary.csv (default\n"
+            "                   lesson06_benchmark/results/reference, the book's)\n");
     exit(2);
 }
 
@@ -470,6 +532,7 @@ static void parse_options(int argc, char **argv)
         .tree_depth = 13,
         .fib_n = 30,
         .out_dir = "lesson06_benchmark/results/latest",
+        .reference = REFERENCE_DIR,
         .sweep = "auto",
     };
     for (int i = 1; i < argc; i++) {
@@ -497,6 +560,8 @@ static void parse_options(int argc, char **argv)
             opt.out_dir = val;
         else if (val != NULL && strcmp(arg, "--peers") == 0)
             opt.peers = val;
+        else if (val != NULL && strcmp(arg, "--reference") == 0)
+            opt.reference = val;
         else if (val != NULL && strcmp(arg, "--sweep") == 0)
             opt.sweep = val;
         else if (val != NULL && strcmp(arg, "--idle") == 0) {
@@ -577,13 +642,15 @@ static void add_entries(void)
     unsigned nsched = 0, njoin = 0;
     while (sched_all[nsched] != NULL)
         njoin += sched_all[nsched++]->join != NULL;
-    B.entries = calloc(2 + nsched + njoin + NPEER_KINDS, sizeof *B.entries);
+    B.entries = calloc(3 + nsched + njoin + NPEER_KINDS, sizeof *B.entries);
     if (B.entries == NULL) {
         perror("bench");
         exit(1);
     }
     unsigned n = 0;
     B.entries[n++] = (struct entry){ .name = "serial", .kind = SERIAL };
+    /* fib's baseline: a call per node, the calls join makes (workloads.c) */
+    B.entries[n++] = (struct entry){ .name = "serial (a call per node)", .kind = SERIAL_CALLS };
     if (opt.thread_per_task)
         B.entries[n++] = (struct entry){ .name = "thread per task", .kind = THREAD_PER_TASK };
     for (unsigned i = 0; i < nsched; i++)
@@ -603,7 +670,7 @@ static void add_entries(void)
                                              .peer = copy };
     }
     for (unsigned i = 0; i < n; i++) {
-        B.entries[i].idle_ms = -1;
+        B.entries[i].idle_ms = B.entries[i].idle_gap_ms = B.entries[i].wake_cpu_us = -1;
         for (int k = 0; k < 3; k++)
             B.entries[i].wake_us[k] = -1;
     }
@@ -696,8 +763,14 @@ int main(int argc, char **argv)
         measure(w, false, &rng);
         print_table(&B, w);
     }
-    if (opt.idle_seconds > 0 || opt.wakeups > 0)
+    B.wakeups = opt.wakeups;
+    B.idle_seconds = opt.idle_seconds;
+    if (opt.idle_seconds > 0 || opt.wakeups > 0) {
         measure_idle_and_wakeups();
+        if (opt.wakeups > 0)
+            print_wakeups(&B);
+        print_idle(&B);
+    }
     for (int w = 0; w < NWORKLOADS && B.nconfigs > 1; w++) {
         if (!B.sweep[w] || (opt.only != NULL && strcmp(opt.only, B.workloads[w].name) != 0))
             continue;
@@ -705,6 +778,7 @@ int main(int argc, char **argv)
         print_sweep(&B, w);
     }
     print_summary(&B);
+    print_reference(&B, opt.reference);
 
     if (csv != NULL)
         fclose(csv);

@@ -27,8 +27,13 @@ struct entry {
     const char *peer;           /* PEER: the program's path */
     struct cell table[NWORKLOADS];  /* the tables: with threads[main_config] */
     struct cell sweep[NWORKLOADS][MAX_CONFIGS];     /* the sweep: threads[c] */
-    double idle_ms;             /* CPU ms per idle second; < 0: not measured */
+    /* Idle CPU, in CPU ms per second of quiet; < 0: not measured.
+     * idle_gap_ms: during the wake-up test's 1 ms gaps, the quiet the
+     * wake-ups wake from; idle_ms: from 20 ms of quiet on, over --idle. */
+    double idle_gap_ms, idle_ms;
     double wake_us[3];          /* wake-up median, p99, max; < 0: not measured */
+    double wake_cpu_us;         /* process CPU over the wake-up test, per wake-up */
+    unsigned wake_on_caller;    /* timed tasks that ran on the submitting thread */
 };
 
 struct bench {
@@ -41,8 +46,18 @@ struct bench {
     unsigned main_config;       /* threads[main_config]: --threads, the tables' */
     unsigned cpus;
     bool sweep[NWORKLOADS];     /* workloads run at every thread count */
+    unsigned wakeups;           /* timed wake-ups per contestant */
+    double idle_seconds;        /* how long idle CPU was measured */
     FILE *txt;                  /* a copy of what is printed */
 };
+
+/* The wake-up test's quiet gap before each wake-up, in milliseconds, and
+ * how long the pool is left before idle CPU is measured over --idle. */
+enum { WAKE_GAP_MS = 1, IDLE_AFTER_MS = 20 };
+
+/* The reference run the last table compares with by default: the book's. */
+#define REFERENCE_DIR "lesson06_benchmark/results/reference"
+
 
 /* printf, to stdout and to b->txt. */
 void out(const struct bench *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -53,11 +68,23 @@ void print_table(const struct bench *b, enum workload_id w);
 /* The sweep of workload w: one row per contestant, a column per thread count. */
 void print_sweep(const struct bench *b, enum workload_id w);
 
+/* The wake-up test: latency, CPU per wake-up, where the task ran. */
+void print_wakeups(const struct bench *b);
+
+/* Idle CPU after a 1 ms gap and after 20 ms. */
+void print_idle(const struct bench *b);
+
 /* One line per contestant: the headline figures side by side. */
 void print_summary(const struct bench *b);
 
-/* The files gnuplot draws from (lesson06_benchmark/plot.gp), and
- * summary.csv, into directory dir.  Returns 0, or -1 with errno. */
+/* Each lesson's time over lesson04's (flat: lesson01's) on every
+ * workload, from this run, beside the same ratios from the reference run
+ * whose summary.csv is in dir.  One line instead when that file cannot be
+ * read. */
+void print_reference(const struct bench *b, const char *dir);
+
+/* The files gnuplot draws from (lesson06_benchmark/plot.gp), summary.csv
+ * and wakeup.csv, into directory dir.  Returns 0, or -1 with errno. */
 int write_plot_data(const struct bench *b, const char *dir);
 
 #endif

@@ -24,7 +24,8 @@
  *                 elements whether another has found it already.
  *                 Cancellation: how soon the pool stops once the answer is
  *                 known, against a serial scan that stops there.
- * SERIAL does the same work with plain function calls on one thread.
+ * SERIAL does the same work with plain function calls on one thread;
+ * SERIAL_CALLS, for fib, with exactly one call per node (see fib_call_task).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -140,9 +141,36 @@ static void fib_task(void *arg)
     f->result = a.result + b.result;
 }
 
+/* fib as plain recursion.  gcc -O2 inlines it into itself several levels
+ * deep and keeps a running sum, and clang turns one of the two calls into a
+ * loop: a fraction of a nanosecond per call of fib(n), far fewer calls than
+ * nodes.  It is kept as a row of its own: it is what the serial leaves of
+ * a real fork-join program (below a cut-off) would run. */
 static uint64_t fib_serial(unsigned n)
 {
     return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
+}
+
+/* fib with one real call per node: fib_task's own shape, with join replaced
+ * by two calls through the same task_fn pointer type, which is what
+ * fork-join does once the scheduler is taken away (join calls both halves
+ * through their task_fn pointers).  The pointer is volatile, so the
+ * compiler cannot see which function it calls, and can neither inline the
+ * recursion nor turn it into a loop: every node costs one indirect call. */
+static void fib_call_task(void *arg);
+static task_fn volatile fib_call = fib_call_task;
+
+static void fib_call_task(void *arg)
+{
+    struct fib *f = arg;
+    if (f->n < 2) {
+        f->result = f->n;
+        return;
+    }
+    struct fib a = { f->n - 1, 0 }, b = { f->n - 2, 0 };
+    fib_call(&a);
+    fib_call(&b);
+    f->result = a.result + b.result;
 }
 
 /* fib(n) by iteration: the answer to check against, at no cost. */
@@ -238,6 +266,8 @@ void run_workload(const struct workload *wl, enum kind kind)
         struct fib root = { (unsigned)n, 0 };
         if (kind == SERIAL) {
             root.result = fib_serial((unsigned)n);
+        } else if (kind == SERIAL_CALLS) {
+            fib_call(&root);
         } else {
             spawn_or_record(fib_task, &root);
             cur_sched->wait(cur_pool);

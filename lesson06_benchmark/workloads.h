@@ -13,9 +13,12 @@
 
 #include "scheduler.h"
 
-/* Who runs a workload.  POOL_ONE: a pool of one worker (fib's T1).
- * PEER: another runtime, in a program of its own (peers/peer.h). */
-enum kind { SERIAL, THREAD_PER_TASK, POOL, POOL_ONE, PEER };
+/* Who runs a workload.  SERIAL: plain calls on one thread, as the compiler
+ * optimises them.  SERIAL_CALLS: fib only, one real call per node, the
+ * calls fork-join makes without the scheduler (fib's baseline).
+ * POOL_ONE: a pool of one worker (fib's T1).  PEER: another runtime, in a
+ * program of its own (peers/peer.h). */
+enum kind { SERIAL, SERIAL_CALLS, THREAD_PER_TASK, POOL, POOL_ONE, PEER };
 
 enum workload_id { FLAT, SPAWN_INSIDE, TREE, FIB, IMBALANCED, FIND_ANY, NWORKLOADS };
 

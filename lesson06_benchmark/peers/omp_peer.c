@@ -14,6 +14,14 @@
  *                     the region's barrier waits for them all)
  *   fib               one task per call for fib(n-1), fib(n-2) in the
  *                     caller, then taskwait: one task per call, as join
+ *
+ * The wake-up test (peer.h): in OpenMP the thread that creates a task is
+ * always one of the team, and it may run the task itself at its next task
+ * scheduling point.  So the team has THREADS + 1 threads: the master
+ * creates each task and then waits on a semaphore, which is no scheduling
+ * point, while the THREADS others wait for tasks in the region's closing
+ * barrier, asleep or spinning as the runtime decides.  One of them must
+ * wake and take the task.  Which thread ran it is counted all the same.
  */
 #include <omp.h>
 
@@ -82,12 +90,16 @@ void peer_run(enum peer_workload w, unsigned long n)
     }
 }
 
-void peer_note_start(void)
+void peer_wake(unsigned long rounds)
 {
 #pragma omp parallel
-#pragma omp single
+#pragma omp master
+    for (unsigned long i = 0; i < rounds; i++) {
+        peer_wake_gap();
 #pragma omp task
-    peer_started();
+        peer_wake_task();
+        peer_wake_wait();
+    }
 }
 
 unsigned long peer_fib_result(void)
@@ -95,8 +107,8 @@ unsigned long peer_fib_result(void)
     return fib_out;
 }
 
-int peer_init(unsigned threads)
+int peer_init(unsigned threads, int outside)
 {
-    omp_set_num_threads((int)threads);
+    omp_set_num_threads((int)threads + (outside != 0));     /* outside: the master */
     return 0;
 }

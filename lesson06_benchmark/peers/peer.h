@@ -9,13 +9,29 @@
  *                                     prints the timed run's nanoseconds
  *   peer-NAME idle THREADS MS         prints, in tenths of a millisecond, the
  *                                     CPU burnt per second idle, over MS ms
- *   peer-NAME wake THREADS COUNT      prints median, 99th percentile and
- *                                     max of COUNT wake-up latencies, in ns
+ *   peer-NAME wake THREADS COUNT      the wake-up test (below); prints the
+ *                                     median, 99th percentile and max of
+ *                                     COUNT latencies in ns, the process's
+ *                                     CPU ns per wake-up, its CPU us per
+ *                                     second of the quiet gaps, and how many
+ *                                     of the COUNT tasks ran on the
+ *                                     submitting thread
  *
  * WORKLOAD is flat, spawn_inside, tree, fib or imbalanced, with the same
  * meaning as in bench.c; SIZE is the task count (flat, spawn_inside,
  * imbalanced), the depth (tree) or n (fib).  A peer that ran the wrong
  * number of tasks, or got fib wrong, prints why and exits with status 1.
+ *
+ * The wake-up test, as bench.c does it for a lesson's pool: the runtime
+ * left quiet for 1 ms, then one task submitted by a thread that does not
+ * run it, and the time to the task's first instruction.  In the workloads
+ * the thread that submits is one of the THREADS and runs tasks too, as
+ * the runtime's own examples have it; a lone task submitted that way is
+ * mostly run by the submitter itself, which times no wake-up at all.  So
+ * for this test the runtime gets THREADS workers and the submitter on top,
+ * as a lesson's pool has THREADS workers and the main thread outside, and
+ * the submitter waits for the task where it cannot run it (each peer says
+ * how).  Whether a task ran on the submitter anyway is counted.
  *
  * This header is C and C++ (the oneTBB peer is C++).
  */
@@ -30,8 +46,11 @@ enum peer_workload { PEER_FLAT, PEER_SPAWN_INSIDE, PEER_TREE, PEER_FIB, PEER_IMB
 
 /* ---- written by each peer ---- */
 
-/* Sets up the runtime for `threads` threads.  Returns 0, or -1. */
-int peer_init(unsigned threads);
+/* Sets up the runtime for `threads` threads.  outside == 0: the calling
+ * thread is one of them (the workloads, the idle test); outside != 0: the
+ * runtime gets `threads` workers besides the calling thread, which only
+ * submits (the wake-up test).  Returns 0, or -1. */
+int peer_init(unsigned threads, int outside);
 
 /* One run of workload w of size n; returns when every task has run. */
 void peer_run(enum peer_workload w, unsigned long n);
@@ -39,8 +58,11 @@ void peer_run(enum peer_workload w, unsigned long n);
 /* fib's answer from the last PEER_FIB run. */
 unsigned long peer_fib_result(void);
 
-/* Runs one task that calls peer_started(), and returns when it has. */
-void peer_note_start(void);
+/* The wake-up test, `rounds` times on one submitting thread: call
+ * peer_wake_gap(), submit one task that calls peer_wake_task(), and call
+ * peer_wake_wait(), which blocks until that task has run without letting
+ * the submitting thread run tasks. */
+void peer_wake(unsigned long rounds);
 
 /* ---- provided by peer_main.c ---- */
 
@@ -52,8 +74,10 @@ void peer_trivial(int thread);
 void peer_spin_us(unsigned us);
 unsigned peer_imbalanced_us(unsigned long i);
 
-/* Records the time a wake-up task started. */
-void peer_started(void);
+/* The wake-up test's three steps (see peer_wake). */
+void peer_wake_gap(void);
+void peer_wake_task(void);
+void peer_wake_wait(void);
 
 #ifdef __cplusplus
 }

@@ -7,12 +7,18 @@
  * contention), and an imbalanced task spins first.  Each counter has one
  * writer, and is read only after the run has ended (the runtime's barrier,
  * or join, orders the writes before the read), so plain integers do.
+ *
+ * The wake-up test's bookkeeping is bench.c's wake_test, step for step, so
+ * that a peer's row and a lesson's measure the same thing.
  */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <time.h>
 
 #include "clock.h"
 #include "peer.h"
@@ -23,7 +29,24 @@ static struct {
     _Alignas(64) unsigned long n;
 } counts[MAX_THREADS];
 
-static uint64_t started_at;
+/* The wake-up test, as bench.c's: WAKE_WARMUP untimed rounds, then the
+ * timed ones, each after a quiet gap of WAKE_GAP_MS. */
+enum { WAKE_WARMUP = 10, WAKE_GAP_MS = 1 };
+static struct {
+    unsigned long round;        /* rounds begun, warm-up included */
+    uint64_t *lat;              /* the timed rounds' latencies */
+    uint64_t cpu0;              /* the process's CPU time when the timed rounds began */
+    uint64_t gap_cpu, gap_wall; /* CPU and wall time in the timed rounds' gaps */
+    uint64_t t0;                /* this round's submit time */
+    unsigned long on_caller;    /* timed tasks run by the submitting thread */
+    /* written by the submitter before it submits the task, which reads it */
+    pthread_t submitter;
+    /* written by the task, read by the submitter after sem_wait(done): the
+     * semaphore orders them */
+    uint64_t started_at;
+    int started_on_caller;
+    sem_t done;                 /* posted by the task once it has noted its start */
+} wake;
 
 void peer_trivial(int thread)
 {
@@ -40,9 +63,61 @@ unsigned peer_imbalanced_us(unsigned long i)
     return i % 100 == 99 ? 100 : 1;
 }
 
-void peer_started(void)
+/* The CPU time of the whole process, every thread, in ns (see bench.c's
+ * cpu_ns). */
+static uint64_t cpu_ns(void)
 {
-    started_at = now_ns();
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* On the submitting thread, before each submit: the quiet gap, and the
+ * submit time. */
+void peer_wake_gap(void)
+{
+    if (wake.round == WAKE_WARMUP)
+        wake.cpu0 = cpu_ns();
+    wake.submitter = pthread_self();
+    uint64_t g0 = now_ns(), c0 = cpu_ns();
+    sleep_ms(WAKE_GAP_MS);
+    uint64_t c1 = cpu_ns(), g1 = now_ns();
+    if (wake.round >= WAKE_WARMUP) {
+        wake.gap_cpu += c1 - c0;
+        wake.gap_wall += g1 - g0;
+    }
+    wake.t0 = now_ns();
+}
+
+/* The task: when it started, and on which thread. */
+void peer_wake_task(void)
+{
+    wake.started_at = now_ns();
+    wake.started_on_caller = pthread_equal(pthread_self(), wake.submitter) != 0;
+    sem_post(&wake.done);
+}
+
+/* On the submitting thread: blocks in the kernel until the task has run.
+ * A semaphore is no task scheduling point of any runtime, so the
+ * submitter cannot pick up the task while it waits.  A task that has not
+ * run within 10 s never will (the runtime has no thread left to run it):
+ * exits, since bench would otherwise wait for ever. */
+void peer_wake_wait(void)
+{
+    struct timespec limit;
+    clock_gettime(CLOCK_REALTIME, &limit);
+    limit.tv_sec += 10;
+    while (sem_timedwait(&wake.done, &limit) != 0) {
+        if (errno == EINTR)
+            continue;
+        fprintf(stderr, "peer: the wake-up task did not run within 10 s\n");
+        exit(1);
+    }
+    if (wake.round >= WAKE_WARMUP) {
+        wake.lat[wake.round - WAKE_WARMUP] = wake.started_at - wake.t0;
+        wake.on_caller += (unsigned long)wake.started_on_caller;
+    }
+    wake.round++;
 }
 
 static unsigned long total(void)
@@ -56,14 +131,6 @@ static unsigned long total(void)
 static unsigned long fib_serial(unsigned n)
 {
     return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
-}
-
-static double cpu_ms(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -87,7 +154,7 @@ int main(int argc, char **argv)
     unsigned long threads = strtoul(argv[2], NULL, 10), size = strtoul(argv[3], NULL, 10);
     if (threads == 0 || threads > MAX_THREADS || size == 0)
         return usage();
-    if (peer_init((unsigned)threads) != 0) {
+    if (peer_init((unsigned)threads, strcmp(what, "wake") == 0) != 0) {
         fprintf(stderr, "peer: cannot start %lu threads\n", threads);
         return 1;
     }
@@ -95,26 +162,32 @@ int main(int argc, char **argv)
     if (strcmp(what, "idle") == 0) {        /* size: milliseconds */
         peer_run(PEER_FLAT, 1000);
         sleep_ms(20);   /* as bench does: let the threads run out of things to look at */
-        double c0 = cpu_ms();
+        uint64_t c0 = cpu_ns(), t0 = now_ns();
         sleep_ms((unsigned)size);
+        uint64_t c1 = cpu_ns(), t1 = now_ns();
         /* ms of CPU per second idle, in tenths (an integer, for bench) */
-        printf("%.0f\n", (cpu_ms() - c0) / ((double)size / 1000) * 10);
+        printf("%.0f\n", (double)(c1 - c0) / 1e6 / ((double)(t1 - t0) / 1e9) * 10);
         return 0;
     }
     if (strcmp(what, "wake") == 0) {
         uint64_t *lat = malloc(size * sizeof *lat);
-        if (lat == NULL)
+        if (lat == NULL || sem_init(&wake.done, 0, 0) != 0)
             return 1;
+        wake.lat = lat;
         peer_run(PEER_FLAT, 1000);
-        for (unsigned long i = 0; i < size; i++) {
-            sleep_ms(1);
-            uint64_t t0 = now_ns();
-            peer_note_start();
-            lat[i] = started_at - t0;
+        peer_wake(WAKE_WARMUP + size);
+        uint64_t cpu = cpu_ns() - wake.cpu0;
+        if (wake.round != WAKE_WARMUP + size) {
+            fprintf(stderr, "peer: the wake-up test ran %lu rounds of %lu\n", wake.round,
+                    WAKE_WARMUP + size);
+            return 1;
         }
         qsort(lat, size, sizeof *lat, cmp_u64);
-        printf("%llu %llu %llu\n", (unsigned long long)lat[size / 2],
-               (unsigned long long)lat[size * 99 / 100], (unsigned long long)lat[size - 1]);
+        printf("%llu %llu %llu %llu %llu %lu\n", (unsigned long long)lat[size / 2],
+               (unsigned long long)lat[size * 99 / 100], (unsigned long long)lat[size - 1],
+               (unsigned long long)(cpu / size),
+               (unsigned long long)((double)wake.gap_cpu / 1e3 / ((double)wake.gap_wall / 1e9)),
+               wake.on_caller);
         free(lat);
         return 0;
     }

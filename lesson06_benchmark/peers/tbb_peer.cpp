@@ -16,6 +16,12 @@
  *   tree              each task adds its two children to the same group
  *   fib               a task_group per call: run fib(n-1), call fib(n-2),
  *                     wait (TBB's own example): one task per call, as join
+ *
+ * The wake-up test (peer.h): the arena has THREADS slots, none reserved
+ * for the caller, and TBB may start THREADS workers for it.  The caller
+ * never enters the arena: it enqueues each task into it from outside
+ * (task_arena::enqueue) and waits on a semaphore, so a worker must wake
+ * and take the task, as in a lesson's pool.
  */
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
@@ -87,13 +93,13 @@ extern "C" void peer_run(enum peer_workload w, unsigned long n)
     });
 }
 
-extern "C" void peer_note_start(void)
+extern "C" void peer_wake(unsigned long rounds)
 {
-    arena->execute([] {
-        tbb::task_group g;
-        g.run([] { peer_started(); });
-        g.wait();
-    });
+    for (unsigned long i = 0; i < rounds; i++) {
+        peer_wake_gap();
+        arena->enqueue([] { peer_wake_task(); });
+        peer_wake_wait();
+    }
 }
 
 extern "C" unsigned long peer_fib_result(void)
@@ -101,12 +107,15 @@ extern "C" unsigned long peer_fib_result(void)
     return fib_out;
 }
 
-extern "C" int peer_init(unsigned threads)
+extern "C" int peer_init(unsigned threads, int outside)
 {
     /* TBB caps its workers at the CPUs unless told otherwise; the sweep's
-     * oversubscribed runs need THREADS threads, as the lessons' pools get. */
-    new tbb::global_control(tbb::global_control::max_allowed_parallelism, threads);
-    arena = new tbb::task_arena((int)threads);
+     * oversubscribed runs need THREADS threads, as the lessons' pools get.
+     * The limit counts the calling thread: outside, THREADS workers need
+     * THREADS + 1, and no arena slot is kept for the caller. */
+    unsigned total = threads + (outside != 0);
+    new tbb::global_control(tbb::global_control::max_allowed_parallelism, total);
+    arena = new tbb::task_arena((int)threads, outside ? 0 : 1);
     arena->initialize();
     return 0;
 }
