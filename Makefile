@@ -250,7 +250,8 @@ BENCH_OUT ?= lesson06_benchmark/results/latest
 
 bench: $(BENCH) peers
 	@mkdir -p $(BENCH_OUT)
-	$(Q)$(BENCH) --peers $(PEERS) --out $(BENCH_OUT) $(BENCH_SIZE) $(BENCH_ARGS)
+	$(Q)BENCH_COMMIT="$$(git describe --always --dirty 2>/dev/null)" \
+	    $(BENCH) --peers $(PEERS) --out $(BENCH_OUT) $(BENCH_SIZE) $(BENCH_ARGS)
 	$(Q)if sh common/scripts/deps.sh gnuplot; then \
 	    gnuplot -e "dir='$(BENCH_OUT)'" lesson06_benchmark/plot.gp && \
 	    echo "plots: $(BENCH_OUT)/*.png"; \

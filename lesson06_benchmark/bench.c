@@ -754,6 +754,12 @@ int main(int argc, char **argv)
         "gcc",
 #endif
         __VERSION__ " " BENCH_CFLAGS, date);
+    /* make bench sets BENCH_COMMIT to the commit the sources came from
+     * (with -dirty when they differ from it), so a results folder says
+     * which code it measured. */
+    const char *commit = getenv("BENCH_COMMIT");
+    if (commit != NULL && commit[0] != '\0')
+        out(&B, "commit: %s\n", commit);
 
     struct rng rng;
     rng_seed(&rng, (uint64_t)now);
