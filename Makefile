@@ -272,8 +272,9 @@ stress: deps
 
 # Model checking with spin: lesson 4's litmus tests, each with its fix (spin
 # must find no error) and without (spin must find the outcome, and shows it);
-# lesson 4's deque as written (spin must find no error) and without take's
-# fence (spin must find one, and shows it); lesson 5's parking protocol as
+# lesson 4's deque in both forms, its seq_cst operations and its fences, each
+# as written (spin must find no error) and with take's ordering removed (spin
+# must find one, and shows it); lesson 5's parking protocol as
 # written, and two broken variants.
 verify:
 	$(Q)sh common/scripts/deps.sh spin
@@ -285,31 +286,48 @@ verify:
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/mp lesson04_chase_lev/litmus/mp.pml error
 	@echo "spin, lesson04_chase_lev/model/chase_lev.pml:"
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/ok lesson04_chase_lev/model/chase_lev.pml ok
-	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/broken lesson04_chase_lev/model/chase_lev.pml error -DNO_TAKE_FENCE
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/broken lesson04_chase_lev/model/chase_lev.pml error -DTAKE_RELEASE
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/fences lesson04_chase_lev/model/chase_lev.pml ok -DFENCES
+	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/fences-broken lesson04_chase_lev/model/chase_lev.pml error -DFENCES -DNO_TAKE_FENCE
 	@echo "spin, lesson05_parking/model/parking.pml:"
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-ok lesson05_parking/model/parking.pml ok
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-plain lesson05_parking/model/parking.pml error -DPLAIN_LOAD
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-norecheck lesson05_parking/model/parking.pml error -DNO_RECHECK
 	$(Q)sh common/scripts/verify.sh $(BUILD)/verify/park-hint lesson05_parking/model/parking.pml error -DFIRST_FROM_HINT
 
-# Lesson 4: its deque built four times, each with one ordering removed
-# (0 = none removed), each hammered for BREAK_SECONDS (default 5).
+# Lesson 4: its deque built with one ordering removed at a time (0 = none
+# removed), in both of deque.h's forms: the seq_cst operations it ships
+# (break-N) and the paper's fences (break-fences-N, -DDEQUE_FENCES); each
+# hammered for BREAK_SECONDS (default 5).
 BREAK_SECONDS ?= 5
-BREAK_BINS := $(foreach n,0 1 2 3,$(BUILD)/break/break-$(n))
+BREAK_BINS := $(foreach n,0 1 2 3 4,$(BUILD)/break/break-$(n)) \
+              $(foreach n,0 1 3,$(BUILD)/break/break-fences-$(n))
+$(BUILD)/break/break-fences-%: lesson04_chase_lev/breaking/break_deque.c lesson04_chase_lev/deque.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DDEQUE_FENCES -DBREAK=$* $< $(LDFLAGS) $(LDLIBS) -o $@
 $(BUILD)/break/break-%: lesson04_chase_lev/breaking/break_deque.c lesson04_chase_lev/deque.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DBREAK=$* $< $(LDFLAGS) $(LDLIBS) -o $@
 
 break: $(BREAK_BINS)
-	@echo "What the fences cost: one thread pushing and taking (take's fast path):"
-	@printf '  %-34s ' "as written:";                 $(BUILD)/break/break-0 --cost
-	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 --cost
+	@echo "What the full barrier costs: one thread pushing and taking (take's fast path):"
+	@printf '  %-44s ' "seq_cst operations, as shipped:";      $(BUILD)/break/break-0 --cost
+	@printf '  %-44s ' "  take's store of bottom release:";    $(BUILD)/break/break-1 --cost
+	@printf '  %-44s ' "fences (-DDEQUE_FENCES), as written:"; $(BUILD)/break/break-fences-0 --cost
+	@printf '  %-44s ' "  take without its seq_cst fence:";    $(BUILD)/break/break-fences-1 --cost
 	@echo "lesson04's deque, one ordering removed at a time, $(BREAK_SECONDS) s each:"
-	@printf '  %-34s ' "as written:";                 $(BUILD)/break/break-0 $(BREAK_SECONDS)
-	@printf '  %-34s ' "take without its seq_cst fence:";  $(BUILD)/break/break-1 $(BREAK_SECONDS)
-	@printf '  %-34s ' "steal without its seq_cst fence:"; $(BUILD)/break/break-2 $(BREAK_SECONDS)
-	@printf '  %-34s ' "push with a relaxed bottom:";   $(BUILD)/break/break-3 $(BREAK_SECONDS)
+	@echo "  seq_cst operations (as shipped):"
+	@printf '  %-44s ' "  as written:";                        $(BUILD)/break/break-0 $(BREAK_SECONDS)
+	@printf '  %-44s ' "  take's store of bottom release:";    $(BUILD)/break/break-1 $(BREAK_SECONDS)
+	@printf '  %-44s ' "  take's load of top acquire:";        $(BUILD)/break/break-2 $(BREAK_SECONDS)
+	@printf '  %-44s ' "  steal's loads acquire:";             $(BUILD)/break/break-3 $(BREAK_SECONDS)
+	@printf '  %-44s ' "  push with a relaxed bottom:";        $(BUILD)/break/break-4 $(BREAK_SECONDS)
+	@echo "  fences (-DDEQUE_FENCES, the paper's form):"
+	@printf '  %-44s ' "  as written:";                        $(BUILD)/break/break-fences-0 $(BREAK_SECONDS)
+	@printf '  %-44s ' "  take without its seq_cst fence:";    $(BUILD)/break/break-fences-1 $(BREAK_SECONDS)
+	@printf '  %-44s ' "  steal without its seq_cst fence:";   $(BUILD)/break/break-fences-3 $(BREAK_SECONDS)
 
 # Lesson 4's litmus tests (lesson04_chase_lev/litmus/): the memory model by
 # experiment, before the deque.  Each runs a few loads and stores on two

@@ -69,9 +69,14 @@ static inline void external_join_task(void *arg)
 }
 
 /* Runs a and b on `pool`, of scheduler s, from a thread outside it;
- * returns when both have finished. */
-static inline void join_from_outside(const struct scheduler *s, void *pool, task_fn a,
-                                     void *a_arg, task_fn b, void *b_arg)
+ * returns when both have finished.  Never inlined: the lessons' joins call
+ * it on their rare path, and inlined there its mutex and condition
+ * variable would make every join's stack frame several times bigger.
+ * (unused: not every file that includes this calls it.) */
+__attribute__((noinline, unused)) static void join_from_outside(const struct scheduler *s,
+                                                                 void *pool, task_fn a,
+                                                                 void *a_arg, task_fn b,
+                                                                 void *b_arg)
 {
     struct external_join ej = { .s = s, .pool = pool, .a = a, .a_arg = a_arg, .b = b,
                                 .b_arg = b_arg };

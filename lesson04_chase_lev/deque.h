@@ -39,8 +39,9 @@
  *    run needs a reclamation scheme (epochs, hazard pointers).  The memory
  *    this keeps is bounded: rings double, so all the old ones together are
  *    smaller than the current one.
- *  - Under ThreadSanitizer the two seq_cst fences become seq_cst operations
- *    (see FENCES below), because TSan does not model fences.
+ *  - The paper's two seq_cst fences, in take and in steal, are seq_cst
+ *    loads and stores here (ORDERING, below, says why); -DDEQUE_FENCES
+ *    builds the paper's fences instead.
  */
 #ifndef LESSON04_DEQUE_H
 #define LESSON04_DEQUE_H
@@ -86,18 +87,41 @@ struct deque {
 enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
 
 /*
- * FENCES.  take and steal each need one seq_cst fence (their comments say
- * why).  ThreadSanitizer does not model atomic_thread_fence, so under TSan
- * it would report races that cannot happen (gcc even warns about the fence
- * in C++, with -Wtsan; in C it compiles silently, and is still ignored).  For TSan builds we use seq_cst
- * operations instead, which TSan understands and which are at least as
- * strong here: every access that the fences order is then itself seq_cst,
- * so those accesses appear in one total order, which is all the argument
- * needs.  (TSan thus checks a slightly stronger variant than we ship.)
+ * ORDERING.  Take stores bottom and then loads top; steal loads top and
+ * then bottom.  Each side must see the other's write, or both may claim
+ * the same task (take's comments say how).  Release and acquire cannot
+ * give that: it takes sequential consistency, in one of two forms.
+ *
+ *  - seq_cst operations (shipped): take's store of bottom and load of top,
+ *    steal's loads of top and bottom, and the CASes on top are seq_cst.
+ *    C11 puts every seq_cst operation in one total order S that agrees
+ *    with each thread's program order, and a seq_cst load reads the last
+ *    seq_cst write to its variable before it in S, or a later value.  So
+ *    every access to top and bottom that races here is in S, and a seq_cst
+ *    load after a seq_cst store is not reordered with it.  Take's store of
+ *    bottom W, a thief's load of bottom R: if W is first in S, R reads W's
+ *    bottom or a later one; if R is first, so is the thief's load of top
+ *    before it, and the CAS that wrote that top, and take's load of top,
+ *    after W, reads that top or a later one.  Either way one side sees the
+ *    other's write.  On x86 the store is an `xchg` (which drains the store
+ *    buffer) and the loads are plain `mov`s; on AArch64, `stlr` and `ldar`,
+ *    with no barrier instruction.
+ *  - -DDEQUE_FENCES: the paper's form (Lê et al., figure 1): one
+ *    atomic_thread_fence(memory_order_seq_cst) between take's store and
+ *    load, and one between steal's two loads, with weaker operations
+ *    around them.  On x86 each fence is a full barrier: `lock orq $0,(%rsp)`
+ *    with gcc, `mfence` with clang, which on many x86 processors costs
+ *    several times a locked instruction; and steal pays one too, where x86
+ *    needs none.  On AArch64 each is a `dmb ish`.
+ *
+ * The shipped form is also the one ThreadSanitizer can check: TSan does
+ * not model atomic_thread_fence, and would report races in the fence form
+ * that cannot happen, so that form is refused under TSan.  The tests use
+ * DEQUE_TSAN, set here under TSan, to run fewer rounds.
  *
  * BREAK (lesson04 "break it on purpose" builds, -DBREAK=n) weakens one
- * ordering at a time; see breaking/break_deque.c and the README.  Never set
- * it otherwise.
+ * ordering at a time, in either form; see breaking/break_deque.c and the
+ * README.  Never set it otherwise.
  */
 #if defined(__SANITIZE_THREAD__)
 #define DEQUE_TSAN 1
@@ -106,13 +130,17 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
 #define DEQUE_TSAN 1
 #endif
 #endif
+#if defined(DEQUE_TSAN) && defined(DEQUE_FENCES)
+#error "ThreadSanitizer does not model fences: build the fence form without it"
+#endif
 
 #ifndef BREAK
 #define BREAK 0
 #endif
-#define BREAK_TAKE_FENCE 1      /* take: no store-load fence */
-#define BREAK_STEAL_FENCE 2     /* steal: no load-load fence */
-#define BREAK_PUSH_RELEASE 3    /* push: bottom stored relaxed */
+#define BREAK_TAKE 1            /* take: store of bottom release (fences: no fence) */
+#define BREAK_TAKE_LOAD 2       /* take: load of top acquire (seq_cst form only) */
+#define BREAK_STEAL 3           /* steal: loads acquire (fences: no fence) */
+#define BREAK_PUSH_RELEASE 4    /* push: bottom stored relaxed */
 
 /* Zeroed: a thief with a stale top may read a slot that was never written
  * (its CAS then fails and it drops what it read), and it should read zeros,
@@ -169,9 +197,12 @@ static inline void deque_destroy(struct deque *d)
     }
 }
 
-/* Defined after deque_push, which calls it when the ring is full. */
-static inline struct ring *deque_grow(struct deque *d, struct ring *old, int64_t t,
-                                      int64_t b);
+/* Defined after deque_push, which calls it when the ring is full.  Never
+ * inlined: push runs at every spawn and join, and without the grow path it
+ * is small enough to be inlined there.  (unused: not every includer grows.) */
+__attribute__((noinline, unused)) static struct ring *deque_grow(struct deque *d,
+                                                                 struct ring *old, int64_t t,
+                                                                 int64_t b);
 
 /* Owner only: adds t at the bottom.  Returns 0, or ENOMEM (t not added). */
 static inline int deque_push(struct deque *d, struct task task)
@@ -193,11 +224,13 @@ static inline int deque_push(struct deque *d, struct task task)
     }
     slot_put(r, b, task);
 #if BREAK == BREAK_PUSH_RELEASE
+    /* relaxed: broken on purpose (make break); see below. */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
 #else
     /* release: publishes the slot (and everything the spawner wrote before
-     * spawning) before the new bottom.  Pairs with the acquire load of
-     * bottom in steal: a thief that sees b + 1 sees the task in slot b.
+     * spawning) before the new bottom.  Pairs with the load of bottom in
+     * steal (seq_cst, or acquire in the fence form; both acquire): a thief
+     * that sees b + 1 sees the task in slot b.
      * (The paper writes a release fence and a relaxed store; a release
      * store is the same guarantee here.) */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_release);
@@ -210,7 +243,7 @@ static inline int deque_push(struct deque *d, struct task task)
  * it.  The old ring stays readable (a thief may be in it), and keeps its
  * contents: the owner never writes to a ring after replacing it.
  */
-static inline struct ring *deque_grow(struct deque *d, struct ring *old, int64_t t, int64_t b)
+static struct ring *deque_grow(struct deque *d, struct ring *old, int64_t t, int64_t b)
 {
     struct ring *r = ring_new(2 * (old->mask + 1), old);
     if (r == NULL)
@@ -230,15 +263,26 @@ static inline struct ring *deque_grow(struct deque *d, struct ring *old, int64_t
  */
 static inline enum steal_result deque_steal(struct deque *d, struct task *out)
 {
-    /* Read top, THEN bottom, with a seq_cst fence between them.  Its
-     * partner is in take (lesson 4's exercise 1 asks you to find it and say
-     * why; the README's "Take, explained" gives the answer).  If we read
-     * bottom first, we could see the owner's bottom from before its take
-     * and the top from after it: a task the owner has taken would look
-     * stealable. */
-#if defined(DEQUE_TSAN) && BREAK != BREAK_STEAL_FENCE
+    /* Read top, THEN bottom.  The partner of this order is in take
+     * (lesson 4's exercise 1 asks you to find it and say why; the README's
+     * "Take, explained" gives the answer).  If we read bottom first, we
+     * could see the owner's bottom from before its take and the top from
+     * after it: a task the owner has taken would look stealable. */
+#ifndef DEQUE_FENCES
+#if BREAK == BREAK_STEAL
+    /* acquire, both: broken on purpose (make break); see below. */
+    int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
+    int64_t b = atomic_load_explicit(&d->bottom, memory_order_acquire);
+#else
+    /* seq_cst: in S with take's seq_cst store of bottom and load of top
+     * (its partners; ORDERING above), and with every CAS on top.  So the
+     * top we read, even one another thief's CAS wrote, is before our load
+     * of bottom in S, and so is our own last CAS, when we steal again. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
+    /* seq_cst: as above.  Also an acquire, which pairs with the release
+     * store of bottom in push: a thief that sees b + 1 sees slot b. */
     int64_t b = atomic_load_explicit(&d->bottom, memory_order_seq_cst);
+#endif
 #else
     /* acquire: the top we read may have been written by another thief's
      * CAS.  Acquire makes that CAS happen before our fence below, and so
@@ -248,7 +292,8 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
      * run).  C++20 strengthened seq_cst fences so that relaxed would do,
      * and crossbeam-deque's proof assumes those rules; C11's do not. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
-#if BREAK != BREAK_STEAL_FENCE
+#if BREAK != BREAK_STEAL
+    /* seq_cst fence: pairs with the seq_cst fence in take. */
     atomic_thread_fence(memory_order_seq_cst);
 #endif
     /* acquire: pairs with the release store of bottom in push, so that the
@@ -267,9 +312,11 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
     struct task task = slot_get(r, t);
 
     /* Claim slot t.  If top is no longer t, someone else took it, and the
-     * task we read may be stale or torn: drop it.  seq_cst: one of the
-     * accesses to top that the two fences order (see take).  On failure
-     * we use nothing we read, so relaxed. */
+     * task we read may be stale or torn: drop it.  seq_cst: in S with
+     * take's load of top and CAS, and with the other thieves' loads and
+     * CASes (its partners; in the fence form, one of the accesses to top
+     * that the two fences order).  On failure we use nothing we read, so
+     * relaxed. */
     if (!atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
                                                  memory_order_relaxed))
         return STEAL_LOST;
@@ -309,13 +356,31 @@ static inline bool deque_take(struct deque *d, struct task *out)
      * buffer while we read top; the thief's read of bottom served before
      * our store reached it), each would believe slot b is its own, and
      * the task would run twice.  A store followed by a load to another
-     * address is the one reordering that even x86 performs, so this needs
-     * a full fence: seq_cst, pairing with the seq_cst fence in steal.
-     * Between them, at least one side sees the other's update.
+     * address is the one reordering that even x86 performs, and release
+     * and acquire allow it: this needs seq_cst (ORDERING above), pairing
+     * with steal's.  Then at least one side sees the other's update.
      */
-#if defined(DEQUE_TSAN) && BREAK != BREAK_TAKE_FENCE
+#ifndef DEQUE_FENCES
+#if BREAK == BREAK_TAKE
+    /* release: broken on purpose (make break); see below. */
+    atomic_store_explicit(&d->bottom, b, memory_order_release);
+#else
+    /* seq_cst: in S before our load of top below, which cannot be served
+     * before it (on x86 an xchg: the store buffer drains first).  Pairs
+     * with steal's seq_cst loads of top and bottom.  Also a release: a
+     * thief that reads this bottom and steals a task pushed earlier, below
+     * it, sees that task's slot (its load of bottom is an acquire too). */
     atomic_store_explicit(&d->bottom, b, memory_order_seq_cst);
+#endif
+#if BREAK == BREAK_TAKE_LOAD
+    /* acquire: broken on purpose (make break); see below. */
+    int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
+#else
+    /* seq_cst: after our store of bottom in S, so it reads the top of
+     * every CAS before that store in S, or a later one.  Pairs with
+     * steal's seq_cst loads and the CASes on top. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
+#endif
 #else
     /* release: a thief may read this bottom and go on to steal a task below
      * it, pushed earlier; it must then see that task's slot.  The paper's
@@ -326,7 +391,9 @@ static inline bool deque_take(struct deque *d, struct task *out)
      * dropped.  A release store here does not rely on it, and costs
      * nothing more on x86 (a plain mov). */
     atomic_store_explicit(&d->bottom, b, memory_order_release);
-#if BREAK != BREAK_TAKE_FENCE
+#if BREAK != BREAK_TAKE
+    /* seq_cst fence: store before load.  Pairs with the seq_cst fence in
+     * steal. */
     atomic_thread_fence(memory_order_seq_cst);
 #endif
     /* relaxed: the fence above orders it after the store of bottom. */
@@ -344,9 +411,10 @@ static inline bool deque_take(struct deque *d, struct task *out)
         return true;            /* more than one task: thieves cannot reach b */
 
     /* The last task: thieves may be after it too.  Whoever moves top from t
-     * to t+1 first has it.  seq_cst: this CAS is one of the accesses to top
-     * that the fences order (a thief's CAS is the same).  On failure we
-     * read nothing from the result, so relaxed. */
+     * to t+1 first has it.  seq_cst: in S with the thieves' loads and CASes
+     * of top (its partners; in the fence form, one of the accesses to top
+     * that the fences order).  On failure we read nothing from the result,
+     * so relaxed. */
     bool won = atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
                                                        memory_order_relaxed);
     /* Either way the deque is now empty with top == b + 1: restore bottom

@@ -32,7 +32,8 @@
  *    accepted task is either still queued or counted in `pending`, so the
  *    pool is done when the injector is empty (injector_empty) and then
  *    `pending` is 0, in that order (wait_all_done in parking.c).
- *  - take_half only tries the lock, and says how many tasks it left.
+ *  - take_half tries the lock, unless told to wait for it, and says how
+ *    many tasks it left.
  *
  * The lock protects everything but len_hint, which is written under it and
  * read without it, as a hint, and callers (see injector_push).
@@ -163,14 +164,15 @@ static inline void injector_called(struct injector *q)
 
 /*
  * Takes the oldest task into *first and up to max - 1 more into rest[],
- * half of what is queued, if the lock is free.  Before they leave the
- * queue, under the lock, they are added to *pending, so that whoever sees
- * the injector empty sees them counted.  Returns how many it took (0: the
- * injector was empty, or its lock busy), and in *left how many it left.
+ * half of what is queued, if the lock is free, or, with `wait`, once it
+ * is.  Before they leave the queue, under the lock, they are added to
+ * *pending, so that whoever sees the injector empty sees them counted.
+ * Returns how many it took (0: the injector was empty, or its lock busy),
+ * and in *left how many it left.
  */
 static inline size_t injector_take_half(struct injector *q, struct task *first,
                                         struct task *rest, size_t max,
-                                        atomic_size_t *pending, size_t *left)
+                                        atomic_size_t *pending, size_t *left, bool wait)
 {
     *left = 0;
     /* Most of the time the injector is empty: look before taking the lock,
@@ -186,8 +188,11 @@ static inline size_t injector_take_half(struct injector *q, struct task *first,
      * is not lost: our caller looks again before it parks, and that look
      * (work_visible) reads the len_hint we just read or a later one (a
      * later load of a variable cannot return an older value), so it sees
-     * a task unless a take has emptied the queue. */
-    if (pthread_mutex_trylock(&q->lock) != 0)
+     * a task unless a take has emptied the queue.
+     * The caller waits when that look, last time, saw tasks here that its
+     * tries could not get: the holder is not running (preempted, or
+     * asleep), and trying again would spin.  It sleeps until the unlock. */
+    if ((wait ? pthread_mutex_lock(&q->lock) : pthread_mutex_trylock(&q->lock)) != 0)
         return 0;
     size_t n = (q->len + 1) / 2;
     if (n > max)

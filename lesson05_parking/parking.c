@@ -160,14 +160,15 @@ static void keep(struct worker *w, struct task *tasks, size_t n)
             run_task(w, tasks[i]);
 }
 
-/* Half of the injector's tasks, as in lesson 4.  If we leave some there,
- * we call a peer (sleep.c, "a task queued behind others"). */
-static bool take_from_injector(struct worker *w, struct task *t)
+/* Half of the injector's tasks, as in lesson 4 (`wait`: for its lock).  If we
+ * leave some there, we call a peer (sleep.c, "a task queued behind others"). */
+static bool take_from_injector(struct worker *w, struct task *t, bool wait)
 {
     struct pool *pool = w->pool;
     struct task rest[INJECTOR_BATCH - 1];
     size_t left;
-    size_t n = injector_take_half(&pool->injector, t, rest, INJECTOR_BATCH, &pool->pending, &left);
+    size_t n = injector_take_half(&pool->injector, t, rest, INJECTOR_BATCH, &pool->pending, &left,
+                                  wait);
     if (n == 0)
         return false;
     keep(w, rest, n - 1);       /* first, so that the peer can steal them too */
@@ -204,11 +205,6 @@ static bool steal_round(struct worker *w, struct task *t)
     return false;
 }
 
-static bool find_work_elsewhere(struct worker *w, struct task *t)
-{
-    return take_from_injector(w, t) || steal_round(w, t);
-}
-
 /* The three states at the top of the file. */
 static void *worker_loop(void *arg)
 {
@@ -216,6 +212,7 @@ static void *worker_loop(void *arg)
     struct pool *pool = w->pool;
     unsigned rounds = 0;            /* fruitless search rounds in a row */
     bool woken = false;             /* woken, and found nothing yet */
+    bool in_sight = false;          /* did not park: saw work it could not get */
 
     self = w;
     trace_worker(w->index);
@@ -226,11 +223,11 @@ static void *worker_loop(void *arg)
             continue;
         }
         settle(w);      /* our own deque is empty: settle before looking elsewhere */
-        if (find_work_elsewhere(w, &t)) {
+        if (take_from_injector(w, &t, in_sight) || steal_round(w, &t)) {
             if (w->searching)
                 sleep_work_found(&pool->sleep, &w->searching, work_visible, pool);
             rounds = 0;
-            woken = false;
+            woken = in_sight = false;
             run_task(w, t);
             continue;
         }
@@ -251,6 +248,9 @@ static void *worker_loop(void *arg)
         woken = sleep_no_work_found(&pool->sleep, w->index, &w->searching, work_visible, pool);
         if (woken)
             counter_add(&w->unparks, 1);
+        /* Not parked: the tasks it saw may be behind a lock whose holder does
+         * not run.  The next look waits for it, so as not to spin (injector.h). */
+        in_sight = !woken;
     }
     return NULL;
 }

@@ -12,6 +12,10 @@
  *  - One spawn on an idle pool wakes one worker, not a crowd.
  *  - Under load the workers wake one another until all of them work.
  *  - A woken worker steals a batch, and the stats show it.
+ *  - A worker that sees tasks it cannot get (the injector's lock held by a
+ *    thread that does not run) does not spin: it burns no core meanwhile.
+ *    This one test reaches inside the pool, to hold that lock: it compiles
+ *    parking.c into this file rather than linking it.
  */
 #include <check.h>
 #include <dirent.h>
@@ -25,6 +29,8 @@
 #include "rng.h"
 #include "scheduler.h"
 #include "test_util.h"
+
+#include "parking.c"            /* struct pool, for injector_held below */
 
 #ifdef __SANITIZE_THREAD__
 enum { ROUNDS = 2000 };         /* ThreadSanitizer is 10 to 20 times slower */
@@ -406,12 +412,84 @@ START_TEST(woken_worker_steals_a_batch)
 }
 END_TEST
 
+/* ---- tasks in sight, out of reach ---- */
+
+static struct gate busy_gate;
+static atomic_uint at_gate;
+
+static void wait_at_gate(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&at_gate, 1);
+    gate_wait(&busy_gate, 10000);
+}
+
+/* CPU time of the whole process (every thread), in ns. */
+static uint64_t process_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Tasks wait in the injector while its lock is held, for 200 ms, by a
+ * thread that does not run: this one, asleep (as a spawner preempted in
+ * injector_push would be).  The workers see the tasks (len_hint) and
+ * cannot take them (their trylock fails), so every look before parking
+ * finds work and returns without parking.  If the loop went round again
+ * at once, each worker would burn a core.  The process (its workers; this
+ * thread sleeps) must use under half of one core meanwhile, and every
+ * task must run once the lock is free.
+ */
+static void injector_held(unsigned nworkers)
+{
+    enum { TASKS = 16, HOLD_MS = 200 };
+    struct pool *pool = S->create(nworkers);
+    ck_assert_ptr_nonnull(pool);
+    atomic_store(&busy_gate.open, false);
+    atomic_store(&at_gate, 0);
+    atomic_store(&ran, 0);
+    for (unsigned i = 0; i < nworkers; i++)
+        ck_assert_int_eq(S->spawn(pool, wait_at_gate, NULL), 0);
+    ck_assert_msg(counter_wait(&at_gate, nworkers, 5000), "the workers did not all start");
+    for (int i = 0; i < TASKS; i++)
+        ck_assert_int_eq(S->spawn(pool, mark, NULL), 0);      /* queued: every worker waits */
+    pthread_mutex_lock(&pool->injector.lock);
+    gate_open(&busy_gate);
+    uint64_t cpu0 = process_cpu_ns(), t0 = now_ns();
+    sleep_ms(HOLD_MS);
+    uint64_t cpu = process_cpu_ns() - cpu0, wall = now_ns() - t0;
+    pthread_mutex_unlock(&pool->injector.lock);
+    S->wait(pool);
+    S->destroy(pool);
+    ck_assert_uint_eq(atomic_load(&ran), TASKS);
+    fprintf(stderr, "%u workers, injector held %.0f ms: %.1f ms of CPU\n", nworkers, wall / 1e6,
+            cpu / 1e6);
+    ck_assert_msg(2 * cpu < wall, "%u workers burned %.0f ms of CPU in %.0f ms while the "
+                  "injector's tasks were out of reach: a worker spins", nworkers, cpu / 1e6,
+                  wall / 1e6);
+}
+
+START_TEST(injector_held_burns_no_cpu_2)
+{
+    injector_held(2);
+}
+END_TEST
+
+START_TEST(injector_held_burns_no_cpu_4)
+{
+    injector_held(4);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *tests[] = { no_lost_wakeup_external_1, no_lost_wakeup_external_4,
                              no_lost_wakeup_external_burst_2, no_lost_wakeup_inside_2,
                              idle_pool_sleeps, one_spawn_wakes_one,
                              load_wakes_every_worker, stream_from_outside_keeps_every_worker_busy,
-                             woken_worker_steals_a_batch, NULL };
+                             woken_worker_steals_a_batch, injector_held_burns_no_cpu_2,
+                             injector_held_burns_no_cpu_4, NULL };
     return run_tests("lesson05_parking: parking", tests);
 }

@@ -1,11 +1,16 @@
 /*
  * break_deque.c: what each ordering in ../deque.h is for, shown by removing it.
  *
- * `make break` builds this program four times: with deque.h as it is, and
- * with -DBREAK=1, 2, 3, each removing one ordering (deque.h, FENCES):
- *   1  take:  no seq_cst fence between the store of bottom and the load of top
- *   2  steal: no seq_cst fence between the load of top and the load of bottom
- *   3  push:  bottom stored relaxed instead of release
+ * `make break` builds this program in both of deque.h's forms (ORDERING):
+ * the seq_cst operations it ships, and the paper's fences (-DDEQUE_FENCES).
+ * Each form is built as it is, and with -DBREAK=n, removing one ordering:
+ *   1  take:  seq_cst form: bottom stored release, not seq_cst
+ *             fence form:   no seq_cst fence between the store of bottom
+ *                           and the load of top
+ *   2  take:  seq_cst form: top loaded acquire, not seq_cst
+ *   3  steal: seq_cst form: top and bottom loaded acquire, not seq_cst
+ *             fence form:   no seq_cst fence between the two loads
+ *   4  push:  bottom stored relaxed instead of release (the same in both)
  * Each build runs rounds of the race the orderings exist for: the owner
  * pushes one to three tasks and takes them back while a thief steals, both
  * starting at once.  After every round it counts the tasks nobody got (lost)

@@ -3,19 +3,27 @@
  * the spin model checker, which tries every interleaving of the owner and
  * a thief, not just the ones a stress test happens to hit.
  *
- *   make verify        checks this model twice: as written (spin must find
- *                      no error) and with -DNO_TAKE_FENCE (spin must find
- *                      the lost or duplicated task, and prints how)
+ *   make verify        checks this model in both of deque.h's forms
+ *                      (ORDERING there), each as written (spin must find no
+ *                      error) and with take's ordering removed (spin must
+ *                      find the lost or duplicated task, and prints how):
+ *     (no flag)          the seq_cst operations deque.h ships
+ *     -DTAKE_RELEASE     ... with take's store of bottom release
+ *     -DFENCES           the paper's fences (deque.h's -DDEQUE_FENCES)
+ *     -DFENCES -DNO_TAKE_FENCE  ... without take's fence
  *
  * What is modelled.  Each load and store of top, bottom and a slot is one
  * step; a CAS is one atomic step.  The owner's stores of bottom go through
  * a store buffer, as on x86: they reach memory later, at a moment chosen by
  * the `drain` process, so a thief may still read the old bottom.  The owner
  * reads its own buffered bottom.  A CAS (a locked instruction on x86)
- * drains the buffer first, and so does take's seq_cst fence, unless
- * NO_TAKE_FENCE removes it.  Loads are not reordered, nor stores among
- * themselves (x86-TSO): the other two weakenings of `make break` cannot
- * show here, which matches what the README says about x86.
+ * drains the buffer first.  So does take's seq_cst store of bottom, an
+ * xchg, which then writes memory at once; TAKE_RELEASE makes it a plain
+ * store into the buffer.  In the fence form take's store goes into the
+ * buffer, and its seq_cst fence drains it, unless NO_TAKE_FENCE removes
+ * it.  Loads are not reordered, nor stores among themselves (x86-TSO): the
+ * other weakenings of `make break` cannot show here, which matches what
+ * the README says about x86.
  *
  * The scenario: the owner pushes two tasks and then takes three times; one
  * thief steals three times, concurrently.  At the end every task must have
@@ -55,12 +63,19 @@ inline take_one() {
     got = 0;
     b = OWNER_BOTTOM - 1;
     drain_now();
+#if defined(FENCES) || defined(TAKE_RELEASE)
     atomic {
         buffered_bottom = b; buffered = true;
         printf("owner: take stores bottom=%d into its store buffer\n", b)
     }
-#ifndef NO_TAKE_FENCE
+#if defined(FENCES) && !defined(NO_TAKE_FENCE)
     drain_now();                /* the seq_cst fence: store before load */
+#endif
+#else
+    atomic {                    /* the seq_cst store: xchg, a locked instruction */
+        bottom = b;
+        printf("owner: take stores bottom=%d with xchg: in memory at once\n", b)
+    }
 #endif
     atomic { t = top; printf("owner: reads top=%d (bottom in memory: %d)\n", t, bottom) }
     if
