@@ -96,14 +96,18 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
  *    steal's loads of top and bottom, and the CASes on top are seq_cst.
  *    C11 puts every seq_cst operation in one total order S that agrees
  *    with each thread's program order, and a seq_cst load reads the last
- *    seq_cst write to its variable before it in S, or a later value.  So
+ *    seq_cst write to its variable before it in S, or a later value (in
+ *    general C11 allows a little more; here only the owner writes bottom,
+ *    and every write to top is a seq_cst CAS, so this is exact).  So
  *    every access to top and bottom that races here is in S, and a seq_cst
  *    load after a seq_cst store is not reordered with it.  Take's store of
  *    bottom W, a thief's load of bottom R: if W is first in S, R reads W's
  *    bottom or a later one; if R is first, so is the thief's load of top
  *    before it, and the CAS that wrote that top, and take's load of top,
  *    after W, reads that top or a later one.  Either way one side sees the
- *    other's write.  On x86 the store is an `xchg` (which drains the store
+ *    other's write.  ("A later one" of bottom is the owner's restore, and
+ *    then slot b goes to whichever CAS wins, or a new push at b, and then
+ *    the thief takes that new task.)  On x86 the store is an `xchg` (which drains the store
  *    buffer) and the loads are plain `mov`s; on AArch64, `stlr` and `ldar`,
  *    with no barrier instruction.
  *  - -DDEQUE_FENCES: the paper's form (Lê et al., figure 1): one
@@ -400,9 +404,10 @@ static inline bool deque_take(struct deque *d, struct task *out)
     int64_t t = atomic_load_explicit(&d->top, memory_order_relaxed);
 #endif
     if (t > b) {
-        /* Empty.  relaxed: put bottom back.  A thief that reads it either
-         * reads top == b + 1 (empty) or an older top, and then its CAS
-         * fails: it needs nothing published by this store. */
+        /* Empty.  relaxed: put bottom back.  It publishes nothing a thief
+         * needs: a thief that reads it and an older top can only CAS top
+         * past an index that another CAS already claimed, and that fails
+         * (each index goes to the one CAS that moves top past it). */
         atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
         return false;
     }
@@ -418,8 +423,8 @@ static inline bool deque_take(struct deque *d, struct task *out)
     bool won = atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
                                                        memory_order_relaxed);
     /* Either way the deque is now empty with top == b + 1: restore bottom
-     * to match.  relaxed: a thief that reads it either reads top == b + 1
-     * (empty) or an older top, and then its CAS fails. */
+     * to match.  relaxed: it publishes nothing a thief needs; index b went
+     * to the one CAS that moved top past it, ours or a thief's. */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
     return won;
 }

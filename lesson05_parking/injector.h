@@ -189,9 +189,10 @@ static inline size_t injector_take_half(struct injector *q, struct task *first,
      * (work_visible) reads the len_hint we just read or a later one (a
      * later load of a variable cannot return an older value), so it sees
      * a task unless a take has emptied the queue.
-     * The caller waits when that look, last time, saw tasks here that its
-     * tries could not get: the holder is not running (preempted, or
-     * asleep), and trying again would spin.  It sleeps until the unlock. */
+     * The caller waits when its last look before parking saw work it
+     * could not get: trying again at once could spin for as long as the
+     * holder keeps the lock (preempted, say).  It sleeps until the unlock;
+     * if the holder was merely busy, the wait is short. */
     if ((wait ? pthread_mutex_lock(&q->lock) : pthread_mutex_trylock(&q->lock)) != 0)
         return 0;
     size_t n = (q->len + 1) / 2;

@@ -1,14 +1,14 @@
 /*
  * Solution to exercise 1: take.  (See exercises/take.c.)
  *
- * The algorithm is deque.h's deque_take.  One difference: where deque.h
- * writes a release store of bottom, a seq_cst fence and a relaxed load of
- * top (the paper's form), this writes a seq_cst store and a seq_cst load.
- * Both are correct C11, by neighbouring rules of C11 7.17.3 (below).  This form is the one
- * ThreadSanitizer can check: TSan does not model atomic_thread_fence, so
- * it would not see what a fence orders, but it does model seq_cst
- * operations.  On x86 both cost one full barrier: the fence becomes a
- * locked instruction or an mfence, the seq_cst store an xchg.
+ * The algorithm is deque.h's deque_take, in the form deque.h ships: a
+ * seq_cst store of bottom and a seq_cst load of top.  The paper's form
+ * (deque.h with -DDEQUE_FENCES) writes a release store, a seq_cst fence
+ * and a relaxed load instead; both are correct C11, by neighbouring rules
+ * of C11 7.17.3.  This form is the one ThreadSanitizer can check: TSan
+ * does not model atomic_thread_fence.  On x86 both cost one full barrier:
+ * the fence becomes a locked instruction or an mfence, the seq_cst store
+ * an xchg.
  *
  * Why take needs it: take stores bottom, then loads top; a thief loads top,
  * then bottom.  That is the store-buffering pattern.  With nothing between
@@ -31,19 +31,19 @@ bool my_take(struct deque *d, struct task *out)
 
     /*
      * Claim slot b by moving bottom, THEN read top.  On the thief's side,
-     * deque_steal loads top, runs a seq_cst fence F, and loads bottom.
-     * seq_cst on our store and our load puts them in C11's single total
-     * order S of seq_cst operations and fences, with F:
-     *  - if our store comes before F in S, the thief's load of bottom, after
-     *    F, sees b or a later value: it can reach slot b only by racing the
-     *    CAS below;
-     *  - if F comes before our store, it comes before our load of top too,
-     *    and so does the CAS that wrote the top the thief read (its load of
-     *    top is acquire, which puts that CAS before F).  Our load sees that
-     *    top or a later one: if it is b, we know we are racing, and CAS.
+     * deque_steal loads top, then bottom, both seq_cst.  seq_cst puts our
+     * store and our load in C11's single total order S of seq_cst
+     * operations, with the thief's loads and every CAS on top:
+     *  - if our store comes before the thief's load of bottom in S, that
+     *    load sees b or a later value: the thief can reach slot b only by
+     *    racing the CAS below;
+     *  - if the thief's load of bottom comes first, so do its load of top
+     *    and the CAS that wrote the top it read, and our load of top, after
+     *    our store, sees that top or a later one: if it is b, we know we
+     *    are racing, and CAS.
      * Either way one of us sees the other's write, and the double take
-     * described at the top cannot happen.  Pairs with the
-     * seq_cst fence in deque_steal (under TSan, with its seq_cst loads).
+     * described at the top cannot happen.  Pairs with the seq_cst loads
+     * in deque_steal.
      *
      * The store is also a release (seq_cst includes release): a thief may
      * read this bottom and steal a task pushed earlier, below it; pairing
@@ -66,8 +66,7 @@ bool my_take(struct deque *d, struct task *out)
 
     /* The last task: thieves may be after it too.  Whoever moves top from t
      * to t + 1 first has it.  seq_cst: our CAS and the thieves' CASes on
-     * top (deque_steal) are in S with the fences, as the argument above
-     * needs.  On failure we use nothing the CAS read, so relaxed. */
+     * top (deque_steal) are in S, as the argument above needs.  On failure we use nothing the CAS read, so relaxed. */
     bool won = atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
                                                        memory_order_relaxed);
     /* Won or lost, the deque is now empty with top == b + 1: restore bottom
