@@ -26,6 +26,8 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "cacheline.h"
@@ -142,5 +144,21 @@ static inline int run_pair(void *(*a)(void *), void *arg_a, void *(*b)(void *), 
 #define LITMUS_TSAN 1
 #endif
 #endif
+
+/* The iteration count: argv[2] if there is one, else `dflt`.  Returns 0,
+ * after a line naming the bad value, when argv[2] is not a positive number
+ * (the caller then prints its usage). */
+static inline unsigned long litmus_iterations(int argc, char **argv, unsigned long dflt)
+{
+    if (argc < 3)
+        return dflt;
+    char *end;
+    unsigned long n = strtoul(argv[2], &end, 10);
+    if (end == argv[2] || *end != '\0' || n == 0) {
+        fprintf(stderr, "%s: ITERATIONS must be a positive number, not '%s'\n", argv[0], argv[2]);
+        return 0;
+    }
+    return n;
+}
 
 #endif

@@ -150,19 +150,19 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3 || (strcmp(argv[1], "relaxed") != 0 && strcmp(argv[1], "release") != 0))
+    if (argc < 2 || argc > 3)
         usage();
-#ifdef LITMUS_TSAN
-    unsigned long iterations = 10000;
-#else
-    unsigned long iterations = 1000000;
-#endif
-    if (argc == 3) {
-        char *end;
-        iterations = strtoul(argv[2], &end, 10);
-        if (*end != '\0' || iterations == 0)
-            usage();
+    if (strcmp(argv[1], "relaxed") != 0 && strcmp(argv[1], "release") != 0) {
+        fprintf(stderr, "mp: no mode called '%s'\n", argv[1]);
+        usage();
     }
+#ifdef LITMUS_TSAN
+    unsigned long iterations = litmus_iterations(argc, argv, 10000);
+#else
+    unsigned long iterations = litmus_iterations(argc, argv, 1000000);
+#endif
+    if (iterations == 0)
+        usage();
 
     static struct batch b;
     b.release = strcmp(argv[1], "release") == 0;

@@ -66,19 +66,17 @@ int main(int argc, char **argv)
     for (int m = 0; m < SB_MODES; m++)
         if (strcmp(argv[1], sb_mode_name[m]) == 0)
             mode = m;
-    if (mode == SB_MODES)
+    if (mode == SB_MODES) {
+        fprintf(stderr, "sb: no mode called '%s'\n", argv[1]);
         usage();
-#ifdef LITMUS_TSAN
-    unsigned long iterations = 20000;
-#else
-    unsigned long iterations = 1000000;
-#endif
-    if (argc == 3) {
-        char *end;
-        iterations = strtoul(argv[2], &end, 10);
-        if (*end != '\0' || iterations == 0)
-            usage();
     }
+#ifdef LITMUS_TSAN
+    unsigned long iterations = litmus_iterations(argc, argv, 20000);
+#else
+    unsigned long iterations = litmus_iterations(argc, argv, 1000000);
+#endif
+    if (iterations == 0)
+        usage();
 
     struct sb_counts c;
     uint64_t t0 = now_ns();
