@@ -15,6 +15,8 @@
 #   make verify       spin models: lesson 4's litmus tests and deque, lesson 5's
 #                     parking protocol, each as written and broken on purpose
 #   make timeline     one lesson's trace drawn (LESSON=, WORKLOAD=); TRACING.md
+#   make diff         what a lesson changed from the one before (LESSON=lesson05_parking)
+#   make check-copies the regions marked "copied unchanged" still are
 #   make clean
 #
 # LESSON=lesson01_shared_queue limits test and exercises to one lesson.
@@ -57,7 +59,7 @@ LESSONS := $(patsubst %/,%,$(sort $(wildcard lesson0[1-5]_*/)))
 EXERCISE_LESSONS := $(LESSONS) lesson06_benchmark
 ifneq ($(LESSON),)
 ifeq ($(filter $(LESSON),$(EXERCISE_LESSONS)),)
-$(error LESSON must be one of: $(EXERCISE_LESSONS))
+$(error LESSON must be one of: $(EXERCISE_LESSONS); not '$(LESSON)')
 endif
 TEST_LESSONS := $(LESSON)
 else
@@ -95,8 +97,16 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
         tsan asan valgrind deps clean help litmus litmus-tsan
 .PHONY: trace timeline timeline-all trace-off-same
 
-all: deps
-	$(Q)$(MAKE) --no-print-directory build
+# Plain `make` installs nothing: without Check it builds what needs no Check
+# and says what is missing (make test installs it).
+all:
+	$(Q)if pkg-config --exists check 2>/dev/null; then \
+	    $(MAKE) --no-print-directory build; \
+	else \
+	    echo "make: Check or pkg-config is missing, so the tests are not built;" \
+	         "make test installs them, or run:  sudo apt-get install pkg-config check"; \
+	    $(MAKE) --no-print-directory $(LIB) $(BENCH) $(TIMELINE); \
+	fi
 
 build: $(LIB) $(BENCH) $(CONTRACT) $(FAULT) $(LESSON_TESTS) $(SOLUTION_BINS)
 
@@ -262,6 +272,17 @@ bench: $(BENCH) peers
 # The randomised soak (common/stress.c): SECONDS long, replayable by SEED.
 STRESS := $(BUILD)/stress
 SECONDS ?= 60
+
+# $(call count,V) is V when V is a whole number from 1 up, else empty;
+# $(call whole,V) the same from 0 up.  For the checks of make's values below.
+count = $(shell printf '%s\n' '$(1)' | grep -x '[1-9][0-9]*')
+whole = $(shell printf '%s\n' '$(1)' | grep -x '[0-9][0-9]*')
+ifneq ($(filter stress,$(MAKECMDGOALS)),)
+# stress's values, checked before anything is built or installed.
+$(if $(call count,$(SECONDS)),,$(error make stress: SECONDS must be a whole number of seconds, not '$(SECONDS)'))
+$(if $(SEED),$(if $(call whole,$(SEED)),,$(error make stress: SEED must be a whole number or empty, not '$(SEED)')))
+endif
+
 $(STRESS): $(BUILD)/obj/common/stress.o $(TESTLIB) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(LINK_TEST)
@@ -300,6 +321,9 @@ verify:
 # (break-N) and the paper's fences (break-fences-N, -DDEQUE_FENCES); each
 # hammered for BREAK_SECONDS (default 5).
 BREAK_SECONDS ?= 5
+ifneq ($(filter break,$(MAKECMDGOALS)),)
+$(if $(call count,$(BREAK_SECONDS)),,$(error make break: BREAK_SECONDS must be a whole number of seconds, not '$(BREAK_SECONDS)'))
+endif
 BREAK_BINS := $(foreach n,0 1 2 3 4,$(BUILD)/break/break-$(n)) \
               $(foreach n,0 1 3,$(BUILD)/break/break-fences-$(n))
 $(BUILD)/break/break-fences-%: lesson04_chase_lev/breaking/break_deque.c lesson04_chase_lev/deque.h
@@ -424,11 +448,16 @@ WORKLOAD ?= imbalanced
 WORKERS ?= 2
 RUNS ?= 1
 PNG ?= $(TBUILD)/timelines/$(LESSON)-$(WORKLOAD).png
+ifneq ($(filter timeline,$(MAKECMDGOALS)),)
+# timeline's values, as in: make timeline LESSON=name [WORKLOAD=name] [WORKERS=2] [RUNS=1] [PNG=file.png]
+$(if $(filter $(LESSON),$(LESSONS)),,$(error make timeline: LESSON must be one of $(LESSONS), not '$(LESSON)'))
+$(if $(filter $(WORKLOAD),$(WORKLOADS)),,$(error make timeline: WORKLOAD must be one of $(WORKLOADS), not '$(WORKLOAD)'))
+$(if $(and $(call count,$(WORKERS)),$(shell [ '$(WORKERS)' -le 256 ] && echo y)),,\
+    $(error make timeline: WORKERS must be a whole number from 1 to 256, not '$(WORKERS)'))
+$(if $(call count,$(RUNS)),,$(error make timeline: RUNS must be a whole number from 1 up, not '$(RUNS)'))
+endif
 
 timeline:
-	@[ -n "$(LESSON)" ] && [ -n "$(filter $(WORKLOAD),$(WORKLOADS))" ] || \
-	    { echo "usage: make timeline LESSON=name [WORKLOAD=name] [WORKERS=2] [RUNS=1] [PNG=file.png]" >&2; \
-	      echo "  LESSON: $(LESSONS); WORKLOAD: $(WORKLOADS)" >&2; exit 2; }
 	$(Q)sh common/scripts/deps.sh gnuplot
 	$(Q)$(MAKE) --no-print-directory -q $(TIMELINE) || $(MAKE) --no-print-directory $(TIMELINE)
 	@mkdir -p $(TBUILD)/timelines $(dir $(PNG))
@@ -449,6 +478,16 @@ trace-off-same:
 	$(Q)CC=$(CC) sh common/scripts/trace-off-same.sh $(BASE)
 
 -include $(shell find $(TBUILD)/obj -name '*.d' 2>/dev/null)
+
+# What a lesson changed from the one before it: diff -u of its scheduler and
+# headers (common/scripts/diff.sh).  check-copies: every region a lesson marks
+# "copied unchanged from ..." still is (common/scripts/check-copies.sh).
+.PHONY: diff check-copies
+diff:
+	$(Q)sh common/scripts/diff.sh $(LESSON)
+
+check-copies:
+	$(Q)sh common/scripts/check-copies.sh
 
 clean:
 	rm -rf build build-* 

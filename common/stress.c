@@ -14,8 +14,11 @@
  * NAME` replays that round alone.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,29 +217,73 @@ static int one_round(const struct scheduler *s, uint64_t seed, unsigned ncpu)
     return errors > 0;
 }
 
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: stress [SECONDS [SEED [SCHEDULER]]]\n"
+               "       stress -h|--help\n"
+               "  SECONDS: how long, more than 0 and at most 86400 (default 60)\n"
+               "  SEED: a whole number, to replay a run (default: from the clock)\n"
+               "  SCHEDULER: one of sched_all's names, to replay a round\n"
+               "  (make stress SECONDS=600 SEED=42 passes the first two; an empty\n"
+               "  SECONDS or SEED is the default)\n");
+}
+
+/* A bad command line: one line saying what is wrong, the usage, exit 2. */
+__attribute__((format(printf, 1, 2), noreturn)) static void bad_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("stress: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    usage(stderr);
+    exit(2);
+}
+
 int main(int argc, char **argv)
 {
+    static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    opterr = 0;                 /* we say what is wrong ourselves */
+    for (int c; (c = getopt_long(argc, argv, "h", long_options, NULL)) != -1;) {
+        if (c == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        if (optopt >= '0' && optopt <= '9')
+            bad_usage("SECONDS and SEED are never negative: an argument starts '-%c'", optopt);
+        if (optopt != 0)
+            bad_usage("unknown option '-%c'", optopt);
+        bad_usage("unknown option '%s'", argv[optind - 1]);
+    }
+    char **arg = argv + optind;     /* the positional arguments */
+    int nargs = argc - optind;
     double seconds = 60;
     uint64_t seed = now_ns();
-    const char *only = argc > 3 ? argv[3] : NULL;
+    const char *only = nargs > 2 ? arg[2] : NULL;
     char *rest = NULL;
-    bool bad = argc > 4;
-    if (argc > 1 && argv[1][0] != '\0') {     /* make passes SECONDS= as "" */
-        seconds = strtod(argv[1], &rest);
-        bad |= *rest != '\0' || !(seconds > 0 && seconds <= 86400);
+    if (nargs > 3)
+        bad_usage("too many arguments: '%s' after the scheduler", arg[3]);
+    if (nargs > 0 && arg[0][0] != '\0') {     /* make passes SECONDS= as "" */
+        seconds = strtod(arg[0], &rest);
+        if (*rest != '\0' || !(seconds > 0 && seconds <= 86400))
+            bad_usage("SECONDS wants a number of seconds, more than 0 and at most 86400, "
+                      "not '%s'", arg[0]);
     }
-    if (argc > 2 && argv[2][0] != '\0') {
+    if (nargs > 1 && arg[1][0] != '\0') {
         errno = 0;
-        seed = strtoull(argv[2], &rest, 10);
-        bad |= *rest != '\0' || errno != 0 || argv[2][0] == '-';
+        seed = strtoull(arg[1], &rest, 10);
+        if (*rest != '\0' || errno != 0 || arg[1][0] == '-')
+            bad_usage("SEED wants a whole number from 0 to %llu, not '%s'", ULLONG_MAX, arg[1]);
     }
-    if (bad || (only != NULL && sched_find(only) == NULL)) {
-        fprintf(stderr, "usage: stress [SECONDS [SEED [SCHEDULER]]]\n"
-                        "  SECONDS: how long, from 0.1 to 86400 (default 60)\n"
-                        "  SEED: a whole number, to replay a run (default: from the clock)\n"
-                        "  SCHEDULER: one of sched_all's names, to replay a round\n"
-                        "  (make stress SECONDS=600 SEED=42 passes the first two)\n");
-        return 2;
+    if (only != NULL && sched_find(only) == NULL) {
+        char names[512] = "";
+        for (const struct scheduler *const *s = sched_all; *s != NULL; s++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), " %s", (*s)->name);
+        bad_usage("SCHEDULER wants one of%s, not '%s'", names, only);
     }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned ncpu = cpus > 0 ? (unsigned)cpus : 1;
@@ -259,7 +306,7 @@ int main(int argc, char **argv)
         tasks += atomic_load(&R.next_id) < MAX_IDS ? atomic_load(&R.next_id) : MAX_IDS;
         per_sched[only != NULL ? 0 : k]++;
         rounds++;
-        if (only != NULL && argc > 2)
+        if (only != NULL && nargs > 1)
             break;                              /* a replay: that one round */
     } while (now_ns() < end);
     printf("stress: %lu rounds (pools created and destroyed), %lu tasks, %lu failed\n", rounds,

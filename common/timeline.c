@@ -3,6 +3,7 @@
  * and writes the trace as CSV (TRACING.md documents the columns).
  *
  *   build-trace/timeline [--workers N] [--runs N] [--csv FILE] LESSON WORKLOAD
+ *   build-trace/timeline --help      the options, and the names of the lessons and workloads
  *
  * With --runs N it runs the workload N times, each on a new pool, and
  * writes the trace of the fastest run.  On a machine that other programs
@@ -32,6 +33,8 @@
  * children of n being 2n and 2n+1.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -129,17 +132,47 @@ static const struct workload workloads[] = {
     { "flat", "300 tasks (20 us, every 10th 300 us) spawned from outside the pool", run_flat },
 };
 
-static void usage(void)
+/* The synopsis and the names LESSON and WORKLOAD may take, to f. */
+static void usage(FILE *f)
 {
-    fprintf(stderr, "usage: timeline [--workers N] [--runs N] [--csv FILE] LESSON WORKLOAD\n");
-    fprintf(stderr, "  LESSON:");
+    fprintf(f, "usage: timeline [--workers N] [--runs N] [--csv FILE] LESSON WORKLOAD\n"
+               "       timeline -h|--help\n"
+               "  --workers N  workers in the pool, 1 to %d (default 2)\n"
+               "  --runs N     run N times, each on a new pool, and keep the fastest\n"
+               "               (default 1)\n"
+               "  --csv FILE   write the trace there (default: standard output)\n",
+            SCHED_MAX_WORKERS);
+    fprintf(f, "  LESSON:");
     for (const struct scheduler *const *s = sched_all; *s != NULL; s++)
-        fprintf(stderr, " %s", (*s)->name);
-    fprintf(stderr, "\n  WORKLOAD:");
+        fprintf(f, " %s", (*s)->name);
+    fprintf(f, "\n  WORKLOAD:");
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
-        fprintf(stderr, " %s", workloads[i].name);
-    fprintf(stderr, "\n");
+        fprintf(f, " %s", workloads[i].name);
+    fprintf(f, "\n");
+}
+
+/* A bad command line: one line saying what is wrong, the usage, exit 2. */
+__attribute__((format(printf, 1, 2), noreturn)) static void bad_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("timeline: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    usage(stderr);
     exit(2);
+}
+
+/* s as a whole number from 1 to max, or a bad_usage() naming opt_name. */
+static unsigned parse_count(const char *opt_name, const char *s, unsigned long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s == '-' || *s == '\0' || errno != 0 || *end != '\0' || v == 0 || v > max)
+        bad_usage("%s wants a whole number from 1 to %lu, not '%s'", opt_name, max, s);
+    return (unsigned)v;
 }
 
 /*
@@ -190,29 +223,51 @@ static FILE *traced_run(const struct workload *wl, unsigned nworkers, uint64_t *
 int main(int argc, char **argv)
 {
     unsigned nworkers = 2, runs = 1;
-    const char *csv = NULL, *names[2];
-    int nnames = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
-            nworkers = (unsigned)strtoul(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
-            runs = (unsigned)strtoul(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
-            csv = argv[++i];
-        else if (argv[i][0] != '-' && nnames < 2)
-            names[nnames++] = argv[i];
-        else
-            usage();
+    const char *csv = NULL;
+    static const struct option long_options[] = {
+        { "workers", required_argument, NULL, 'w' },
+        { "runs", required_argument, NULL, 'r' },
+        { "csv", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    opterr = 0;                 /* we say what is wrong ourselves */
+    /* Only -h is short; the leading ':' makes a missing value ':' rather
+     * than '?'.  Either way argv[optind - 1] is the option at fault. */
+    for (int c; (c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1;) {
+        switch (c) {
+        case 'w':
+            nworkers = parse_count("--workers", optarg, SCHED_MAX_WORKERS);
+            break;
+        case 'r':
+            runs = parse_count("--runs", optarg, 1000);
+            break;
+        case 'c':
+            csv = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case ':':
+            bad_usage("%s wants a value after it", argv[optind - 1]);
+        default:
+            if (optopt != 0)
+                bad_usage("unknown option '-%c'", optopt);
+            bad_usage("unknown option '%s'", argv[optind - 1]);
+        }
     }
-    if (nnames != 2 || nworkers == 0 || nworkers > SCHED_MAX_WORKERS || runs == 0)
-        usage();
-    S = sched_find(names[0]);
+    if (argc - optind != 2)
+        bad_usage("wants two names, LESSON and WORKLOAD, and was given %d", argc - optind);
+    const char *lesson = argv[optind], *workload = argv[optind + 1];
+    S = sched_find(lesson);
+    if (S == NULL)
+        bad_usage("no lesson is called '%s' (the LESSONs are below)", lesson);
     const struct workload *wl = NULL;
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
-        if (strcmp(workloads[i].name, names[1]) == 0)
+        if (strcmp(workloads[i].name, workload) == 0)
             wl = &workloads[i];
-    if (S == NULL || wl == NULL)
-        usage();
+    if (wl == NULL)
+        bad_usage("no workload is called '%s' (the WORKLOADs are below)", workload);
 
     FILE *best = NULL;
     uint64_t best_ns = UINT64_MAX;

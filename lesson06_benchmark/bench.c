@@ -28,6 +28,7 @@
  * from), and from 20 ms after a workload on, over a second.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -464,15 +465,15 @@ static void measure_idle_and_wakeups(void)
 
 /* ---- options ---- */
 
-static void usage(const char *why, const char *arg)
+/* The synopsis and what each option means, to f. */
+static void usage(FILE *f)
 {
-    if (why != NULL)
-        fprintf(stderr, "bench: %s%s%s%s\n", why, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
-    fprintf(stderr,
+    fprintf(f,
             "usage: bench [--threads N] [--sweep auto|none|N,N,...] [--reps N]\n"
             "             [--workload NAME] [--sched NAME] [--tasks N] [--tree-depth N]\n"
-            "             [--fib N] [--idle SECONDS] [--wakeups N] [--thread-per-task]\n"
-            "             [--shared-counter] [--peers DIR] [--out DIR] [--reference DIR]\n"
+            "             [--fib N] [--find N] [--idle SECONDS] [--wakeups N]\n"
+            "             [--thread-per-task] [--shared-counter] [--peers DIR] [--out DIR]\n"
+            "             [--reference DIR] [-h|--help]\n"
             "  --threads N      workers per pool in the full tables (default: the CPUs)\n"
             "  --sweep LIST     thread counts at which flat, tree and fib run again;\n"
             "                   auto (default): 1, 2, 3, ... 8, 16, ... up to the CPUs,\n"
@@ -497,27 +498,64 @@ static void usage(const char *why, const char *arg)
             "                   plot data go (default lesson06_benchmark/results/latest)\n"
             "  --reference DIR  the run whose ratios the last table puts beside this\n"
             "                   run's: a directory with its summary.csv (default\n"
-            "                   lesson06_benchmark/results/reference, the book's)\n");
+            "                   lesson06_benchmark/results/reference, the book's)\n"
+            "  -h, --help       this text\n");
+}
+
+/* A bad command line: one line saying what is wrong, the usage, exit 2. */
+__attribute__((format(printf, 1, 2), noreturn)) static void bad_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    usage(stderr);
     exit(2);
 }
 
-static unsigned long parse_count(const char *opt_name, const char *s, unsigned long max)
+/* s as a whole number from min to max, or a bad_usage() naming opt_name. */
+static unsigned long parse_count(const char *opt_name, const char *s, unsigned long min,
+                                 unsigned long max)
 {
     char *end;
     errno = 0;
-    if (s == NULL)
-        usage("missing a number after", opt_name);
     unsigned long v = strtoul(s, &end, 10);
-    if (*s == '-' || errno != 0 || *end != '\0' || v == 0 || v > max) {
-        char why[96];
-        snprintf(why, sizeof why, "%s wants a whole number from 1 to %lu, not", opt_name, max);
-        usage(why, s);
-    }
+    if (*s == '-' || *s == '\0' || errno != 0 || *end != '\0' || v < min || v > max)
+        bad_usage("%s wants a whole number from %lu to %lu, not '%s'", opt_name, min, max, s);
     return v;
 }
 
 static const char *workload_names[NWORKLOADS] = { "flat", "spawn_inside", "tree", "fib",
                                                   "imbalanced", "find_any" };
+
+enum {
+    OPT_THREADS = 256, OPT_TASKS, OPT_REPS, OPT_TREE_DEPTH, OPT_FIB, OPT_FIND, OPT_WAKEUPS,
+    OPT_WORKLOAD, OPT_SCHED, OPT_OUT, OPT_PEERS, OPT_REFERENCE, OPT_SWEEP, OPT_IDLE,
+    OPT_THREAD_PER_TASK, OPT_SHARED_COUNTER,
+};
+
+static const struct option long_options[] = {
+    { "threads", required_argument, NULL, OPT_THREADS },
+    { "tasks", required_argument, NULL, OPT_TASKS },
+    { "reps", required_argument, NULL, OPT_REPS },
+    { "tree-depth", required_argument, NULL, OPT_TREE_DEPTH },
+    { "fib", required_argument, NULL, OPT_FIB },
+    { "find", required_argument, NULL, OPT_FIND },
+    { "wakeups", required_argument, NULL, OPT_WAKEUPS },
+    { "workload", required_argument, NULL, OPT_WORKLOAD },
+    { "sched", required_argument, NULL, OPT_SCHED },
+    { "out", required_argument, NULL, OPT_OUT },
+    { "peers", required_argument, NULL, OPT_PEERS },
+    { "reference", required_argument, NULL, OPT_REFERENCE },
+    { "sweep", required_argument, NULL, OPT_SWEEP },
+    { "idle", required_argument, NULL, OPT_IDLE },
+    { "thread-per-task", no_argument, NULL, OPT_THREAD_PER_TASK },
+    { "shared-counter", no_argument, NULL, OPT_SHARED_COUNTER },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
 
 static void parse_options(int argc, char **argv)
 {
@@ -535,60 +573,93 @@ static void parse_options(int argc, char **argv)
         .reference = REFERENCE_DIR,
         .sweep = "auto",
     };
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes_value = true;
-        if (strcmp(arg, "--threads") == 0)
-            opt.threads = (unsigned)parse_count(arg, val, SCHED_MAX_WORKERS);
-        else if (strcmp(arg, "--tasks") == 0)
-            opt.tasks = parse_count(arg, val, 100000000);
-        else if (strcmp(arg, "--reps") == 0)
-            opt.reps = (unsigned)parse_count(arg, val, 1000);
-        else if (strcmp(arg, "--tree-depth") == 0)
-            opt.tree_depth = (unsigned)parse_count(arg, val, 24);
-        else if (strcmp(arg, "--fib") == 0)
-            opt.fib_n = (unsigned)parse_count(arg, val, 40);
-        else if (strcmp(arg, "--find") == 0)
-            opt.find_elements = parse_count(arg, val, 1ul << 28);
-        else if (strcmp(arg, "--wakeups") == 0)
-            opt.wakeups = val && strcmp(val, "0") == 0 ? 0 : (unsigned)parse_count(arg, val, 100000);
-        else if (val != NULL && strcmp(arg, "--workload") == 0)
-            opt.only = val;
-        else if (val != NULL && strcmp(arg, "--sched") == 0)
-            opt.sched = val;
-        else if (val != NULL && strcmp(arg, "--out") == 0)
-            opt.out_dir = val;
-        else if (val != NULL && strcmp(arg, "--peers") == 0)
-            opt.peers = val;
-        else if (val != NULL && strcmp(arg, "--reference") == 0)
-            opt.reference = val;
-        else if (val != NULL && strcmp(arg, "--sweep") == 0)
-            opt.sweep = val;
-        else if (val != NULL && strcmp(arg, "--idle") == 0) {
+    opterr = 0;                 /* we say what is wrong ourselves */
+    int c, i;
+    /* The leading ':' makes a missing value ':' rather than '?'; either way
+     * argv[optind - 1] is the option at fault. */
+    while ((c = getopt_long(argc, argv, ":h", long_options, &i)) != -1) {
+        char name[40] = "";     /* the option's full name, for messages: "--threads" */
+        if (c >= OPT_THREADS)
+            snprintf(name, sizeof name, "--%s", long_options[i].name);
+        switch (c) {
+        case OPT_THREADS:
+            opt.threads = (unsigned)parse_count(name, optarg, 1, SCHED_MAX_WORKERS);
+            break;
+        case OPT_TASKS:
+            opt.tasks = parse_count(name, optarg, 1, 100000000);
+            break;
+        case OPT_REPS:
+            opt.reps = (unsigned)parse_count(name, optarg, 1, 1000);
+            break;
+        case OPT_TREE_DEPTH:
+            opt.tree_depth = (unsigned)parse_count(name, optarg, 1, 24);
+            break;
+        case OPT_FIB:
+            opt.fib_n = (unsigned)parse_count(name, optarg, 1, 40);
+            break;
+        case OPT_FIND:
+            opt.find_elements = parse_count(name, optarg, 1, 1ul << 28);
+            break;
+        case OPT_WAKEUPS:
+            opt.wakeups = (unsigned)parse_count(name, optarg, 0, 100000);
+            break;
+        case OPT_WORKLOAD:
+            opt.only = optarg;
+            break;
+        case OPT_SCHED:
+            opt.sched = optarg;
+            break;
+        case OPT_OUT:
+            opt.out_dir = optarg;
+            break;
+        case OPT_PEERS:
+            opt.peers = optarg;
+            break;
+        case OPT_REFERENCE:
+            opt.reference = optarg;
+            break;
+        case OPT_SWEEP:
+            opt.sweep = optarg;
+            break;
+        case OPT_IDLE: {
             char *end;
-            opt.idle_seconds = strtod(val, &end);
-            if (*end != '\0' || !(opt.idle_seconds >= 0 && opt.idle_seconds <= 60))
-                usage("--idle wants seconds from 0 to 60, not", val);
-        } else {
-            takes_value = false;
-            if (strcmp(arg, "--thread-per-task") == 0)
-                opt.thread_per_task = true;
-            else if (strcmp(arg, "--shared-counter") == 0)
-                shared_counter = true;
-            else if (strncmp(arg, "--", 2) == 0 && val == NULL)
-                usage("missing a value after (or unknown option)", arg);
-            else
-                usage("unknown option", arg);
+            opt.idle_seconds = strtod(optarg, &end);
+            if (*optarg == '\0' || *end != '\0' ||
+                !(opt.idle_seconds >= 0 && opt.idle_seconds <= 60))
+                bad_usage("--idle wants seconds from 0 to 60, not '%s'", optarg);
+            break;
         }
-        i += takes_value;
+        case OPT_THREAD_PER_TASK:
+            opt.thread_per_task = true;
+            break;
+        case OPT_SHARED_COUNTER:
+            shared_counter = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case ':':
+            bad_usage("%s wants a value after it", argv[optind - 1]);
+        default:                /* '?': an unknown option, or a prefix of two */
+            if (optopt != 0)
+                bad_usage("unknown option '-%c'", optopt);
+            bad_usage("unknown option '%s'", argv[optind - 1]);
+        }
     }
-    if (opt.sched != NULL && sched_find(opt.sched) == NULL)
-        usage("no scheduler is called", opt.sched);
+    if (optind < argc)
+        bad_usage("unexpected argument '%s' (bench takes only options)", argv[optind]);
+    if (opt.sched != NULL && sched_find(opt.sched) == NULL) {
+        char names[512] = "";
+        for (const struct scheduler *const *s = sched_all; *s != NULL; s++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), " %s", (*s)->name);
+        bad_usage("--sched wants one of%s, not '%s'", names, opt.sched);
+    }
     bool known = opt.only == NULL;
     for (int w = 0; w < NWORKLOADS && !known; w++)
         known = strcmp(opt.only, workload_names[w]) == 0;
     if (!known)
-        usage("no workload is called", opt.only);
+        bad_usage("--workload wants flat, spawn_inside, tree, fib, imbalanced or find_any, "
+                  "not '%s'", opt.only);
 }
 
 /* The thread counts: opt.threads, and the sweep's. */
@@ -610,7 +681,8 @@ static void thread_counts(void)
             unsigned long v = strtoul(s, &end, 10);
             if (end == s || v == 0 || v > SCHED_MAX_WORKERS || n == MAX_CONFIGS ||
                 (*end != ',' && *end != '\0'))
-                usage("--sweep wants auto, none, or thread counts like 1,2,8, not", opt.sweep);
+                bad_usage("--sweep wants auto, none, or thread counts like 1,2,8, not '%s'",
+                          opt.sweep);
             t[n++] = (unsigned)v;
             s = *end == ',' ? end + 1 : end;
         }
