@@ -47,6 +47,7 @@ struct deque {
     size_t mask;
 };
 
+/* ---- copied unchanged from lesson02_mutex_deques/deque.h: deque_init, deque_destroy ---- */
 #define DEQUE_INITIAL_CAP 64
 
 /* Returns 0 or ENOMEM. */
@@ -68,6 +69,7 @@ static inline void deque_destroy(struct deque *d)
     pthread_mutex_destroy(&d->lock);
     free(d->slots);
 }
+/* ---- end of copy ---- */
 
 /* Doubles the capacity (lock held), copying the tasks oldest first. */
 static inline int deque_grow(struct deque *d)
@@ -119,6 +121,7 @@ static inline int deque_push(struct deque *d, struct task t)
     return err;
 }
 
+/* ---- copied unchanged from lesson02_mutex_deques/deque.h: deque_pop ---- */
 /* The owner's end: takes the newest task.  False when the deque is empty. */
 static inline bool deque_pop(struct deque *d, struct task *t)
 {
@@ -131,6 +134,7 @@ static inline bool deque_pop(struct deque *d, struct task *t)
     pthread_mutex_unlock(&d->lock);
     return found;
 }
+/* ---- end of copy ---- */
 
 enum steal_result { STEAL_EMPTY, STEAL_BUSY, STEAL_OK };
 

@@ -110,6 +110,7 @@ struct worker {
     struct counter parks;
 };
 
+/* ---- copied unchanged from lesson02_mutex_deques/mutex_deques.c: struct pool ... settle ---- */
 struct pool {
     struct deque injector;          /* spawns from threads that are not workers */
     struct counter injected;        /* written under injector.lock */
@@ -159,6 +160,7 @@ static void settle(struct worker *w)
         pthread_mutex_unlock(&pool->done_lock);
     }
 }
+/* ---- end of copy ---- */
 
 /* One steal attempt from `victim` into our own deque, counted.  (For the
  * trace hooks: victim is the first member of its struct worker, so the
@@ -209,6 +211,7 @@ static bool find_work(struct worker *w, struct task *t)
     return steal_round(w, t);
 }
 
+/* ---- copied unchanged from lesson02_mutex_deques/mutex_deques.c: back_off ... free_pool ---- */
 /* Nothing found anywhere: yield a few times, then sleep 100 µs at a time. */
 static void back_off(struct worker *w, unsigned *idle_rounds)
 {
@@ -290,6 +293,7 @@ static void free_pool(struct pool *pool, unsigned ndeques)
     free(pool->workers);
     free(pool);
 }
+/* ---- end of copy ---- */
 
 static void *ts_create(unsigned nworkers)
 {

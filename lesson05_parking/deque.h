@@ -69,6 +69,7 @@
 #ifndef LESSON05_DEQUE_H
 #define LESSON05_DEQUE_H
 
+/* ---- copied unchanged from lesson04_chase_lev/deque.h: #includes ... enum steal_result ---- */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -108,6 +109,7 @@ struct deque {
 };
 
 enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
+/* ---- end of copy ---- */
 
 /*
  * ORDERING.  Take stores bottom and then loads top; steal loads top and
@@ -157,6 +159,7 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
 #error "ThreadSanitizer does not model fences: build the fence form without it"
 #endif
 
+/* ---- copied unchanged from lesson04_chase_lev/deque.h: ring_new ... deque_destroy ---- */
 /* Zeroed: a thief with a stale top may read a slot that was never written
  * (its CAS then fails and it drops what it read), and it should read zeros,
  * not whatever malloc left there. */
@@ -211,6 +214,7 @@ static inline void deque_destroy(struct deque *d)
         r = older;
     }
 }
+/* ---- end of copy ---- */
 
 /*
  * Owner only.  Copies tasks [t, b) into a ring twice the size and publishes

@@ -120,8 +120,7 @@ static bool work_visible(void *p)
     return false;
 }
 
-/* ---- running and finding work ---- */
-
+/* ---- copied unchanged from lesson04_chase_lev/chase_lev.c: run_task, settle ---- */
 static void run_task(struct worker *w, struct task t)
 {
     trace_task_start(t.arg);
@@ -150,6 +149,7 @@ static void settle(struct worker *w)
         pthread_mutex_unlock(&pool->done_lock);
     }
 }
+/* ---- end of copy ---- */
 
 /* Tasks we took (from the injector, or stolen) onto our own deque, for
  * others to steal in turn; run here if it cannot grow, never dropped. */
