@@ -6,6 +6,9 @@
 #               be told apart), 2: the task a steal handed to its thief
 #   parked.dat  worker  from_ms  to_ms                  park .. unpark
 #   steals.dat  ms  victim  thief  count                one per steal
+#   labels.dat  ms  y  count                            a steal's label, for
+#               steals of more than one task: beside the thief's row, moved
+#               right where it would overlap the label before it
 #   tries.dat   ms  thief  victim                       failed steal attempts
 #   bars.dat    worker  tasks_run  tasks_stolen  steals  one per worker
 #   meta.gp     gnuplot variables: title, about, nworkers, tmax, drops
@@ -58,6 +61,12 @@ NR == 1 && /^# / {
         tried_victim[wk] = $5
     } else if (ev == "steal") {
         printf "%.6f %d %d %d\n", ms, $5, wk, $6 > (dir "/steals.dat")
+        if ($6 > 1) {
+            nlab++
+            lab_ms[nlab] = ms
+            lab_y[nlab] = wk + (wk > $5 ? -0.42 : 0.42)    # the thief's side
+            lab_n[nlab] = $6
+        }
         handed[wk] = 1
         took[wk] += $6
         steals[wk]++
@@ -71,12 +80,39 @@ END {
         printf "%d %.6f %.6f\n", wk, parked[wk], tmax > (dir "/parked.dat")
     for (wk = 0; wk < nworkers; wk++)
         printf "%d %d %d %d\n", wk, ran[wk], took[wk], steals[wk] > (dir "/bars.dat")
+    # The labels, so that none overlaps another.  In timeline.gp's layout
+    # about 1000 pixels span the time axis, a worker's row is about
+    # (0.9 * (340 + 90 * nworkers) - 150) / nworkers pixels high, and a
+    # label's box is about 8 pixels per digit plus 8 wide and 18 high.  A
+    # label that would overlap one already placed moves right, past it.
+    ms_per_px = (tmax > 0 ? tmax : 1) * 1.005 / 1000
+    row_px = nworkers > 0 ? (0.9 * (340 + 90 * nworkers) - 150) / nworkers : 150
+    near = 18 / row_px              # in rows: labels closer in height overlap
+    for (i = 1; i <= nlab; i++) {
+        x = lab_ms[i]
+        lw = (8 * length(lab_n[i] "") + 8) * ms_per_px
+        do {
+            moved = 0
+            for (j = 1; j < i; j++) {
+                dy = lab_y[j] - lab_y[i]
+                if (dy < near && dy > -near && x < lab_x[j] + (lab_w[j] + lw) / 2 + 4 * ms_per_px &&
+                    x > lab_x[j] - (lab_w[j] + lw) / 2 - 4 * ms_per_px) {
+                    x = lab_x[j] + (lab_w[j] + lw) / 2 + 4 * ms_per_px
+                    moved = 1
+                }
+            }
+        } while (moved)
+        lab_x[i] = x
+        lab_w[i] = lw
+        printf "%.6f %.2f %d\n", x, lab_y[i], lab_n[i] > (dir "/labels.dat")
+    }
     # A file with no point makes gnuplot warn: give each one a point at
     # time -1, left of the plot, where it is not drawn.
     printf "0 -1 -1 0 0\n" > (dir "/busy.dat")
     printf "0 -1 -1\n" > (dir "/parked.dat")
     printf "-1 0 1 1\n" > (dir "/steals.dat")
     printf "-1 0 1\n" > (dir "/tries.dat")
+    printf "-1 0 0\n" > (dir "/labels.dat")
     meta = dir "/meta.gp"
     printf "title = \"%s\"\nabout = \"%s\"\nnworkers = %d\ntmax = %.6f\ndrops = %d\n",
            title, about, nworkers, tmax, drops > meta

@@ -50,12 +50,13 @@ plot dir.'/parked.dat' using (($2 + $3) / 2):1:(($3 - $2) / 2):(0.45) \
      dir.'/busy.dat' using (($2 + $3) / 2):1:(($3 - $2) / 2):(kindheight($4)):(kindcolor($4)) \
          with boxxyerror lc rgb variable notitle, \
      NaN with boxes lc rgb '#3b75af' title 'running a task', \
+     NaN with boxes lc rgb '#6fa3d6' title 'running the next task (the blues alternate)', \
      NaN with boxes lc rgb '#e8710a' title 'running the task a steal handed over', \
      dir.'/tries.dat' using 1:($2 + 0.38) with points pt 7 ps 0.25 lc rgb '#555555' \
          title 'steal attempt that failed', \
      dir.'/steals.dat' using 1:2:(0):($3 - $2) with vectors head filled size screen 0.008, 20 \
          lw 1.5 lc rgb '#c0392b' title 'steal: victim -> thief (label: tasks taken)', \
-     dir.'/steals.dat' using 1:($3 + ($3 > $2 ? -0.42 : 0.42)):($4 > 1 ? sprintf('%d', $4) : '') \
+     dir.'/labels.dat' using 1:2:($1 >= 0 ? sprintf('%d', $3) : '') \
          with labels boxed font ',11' tc rgb '#c0392b' notitle
 
 # ---- tasks per worker, right ----
