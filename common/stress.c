@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "rng.h"
 #include "scheduler.h"
@@ -229,17 +230,7 @@ static void usage(FILE *f)
 }
 
 /* A bad command line: one line saying what is wrong, the usage, exit 2. */
-__attribute__((format(printf, 1, 2), noreturn)) static void bad_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("stress: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    usage(stderr);
-    exit(2);
-}
+#define bad_usage(...) cli_bad_usage("stress", usage, __VA_ARGS__)
 
 int main(int argc, char **argv)
 {

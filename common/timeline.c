@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "scheduler.h"
 #include "trace.h"
@@ -152,17 +153,7 @@ static void usage(FILE *f)
 }
 
 /* A bad command line: one line saying what is wrong, the usage, exit 2. */
-__attribute__((format(printf, 1, 2), noreturn)) static void bad_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("timeline: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    usage(stderr);
-    exit(2);
-}
+#define bad_usage(...) cli_bad_usage("timeline", usage, __VA_ARGS__)
 
 /* s as a whole number from 1 to max, or a bad_usage() naming opt_name. */
 static unsigned parse_count(const char *opt_name, const char *s, unsigned long max)

@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "bench.h"
 #include "clock.h"
 #include "rng.h"
@@ -503,17 +504,7 @@ static void usage(FILE *f)
 }
 
 /* A bad command line: one line saying what is wrong, the usage, exit 2. */
-__attribute__((format(printf, 1, 2), noreturn)) static void bad_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("bench: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    usage(stderr);
-    exit(2);
-}
+#define bad_usage(...) cli_bad_usage("bench", usage, __VA_ARGS__)
 
 /* s as a whole number from min to max, or a bad_usage() naming opt_name. */
 static unsigned long parse_count(const char *opt_name, const char *s, unsigned long min,
