@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "cacheline.h"
+#include "cli.h"
 #include "clock.h"
 #include "rng.h"
 
@@ -145,19 +146,17 @@ static inline int run_pair(void *(*a)(void *), void *arg_a, void *(*b)(void *), 
 #endif
 #endif
 
-/* The iteration count: argv[2] if there is one, else `dflt`.  Returns 0,
- * after a line naming the bad value, when argv[2] is not a positive number
- * (the caller then prints its usage). */
-static inline unsigned long litmus_iterations(int argc, char **argv, unsigned long dflt)
+/* The iteration count: argv[2] if there is one, else `dflt`.  When argv[2]
+ * is not a positive number, says so and exits with prog's usage. */
+static inline unsigned long litmus_iterations(const char *prog, void (*usage)(FILE *), int argc,
+                                              char **argv, unsigned long dflt)
 {
     if (argc < 3)
         return dflt;
     char *end;
     unsigned long n = strtoul(argv[2], &end, 10);
-    if (end == argv[2] || *end != '\0' || n == 0) {
-        fprintf(stderr, "%s: ITERATIONS must be a positive number, not '%s'\n", argv[0], argv[2]);
-        return 0;
-    }
+    if (end == argv[2] || *end != '\0' || n == 0)
+        cli_bad_usage(prog, usage, "ITERATIONS must be a positive number, not '%s'", argv[2]);
     return n;
 }
 

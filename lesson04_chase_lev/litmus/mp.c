@@ -142,27 +142,22 @@ static int run_batch(struct batch *b, uint64_t deadline, unsigned long counts[OU
     return 0;
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-    fprintf(stderr, "usage: mp relaxed|release [ITERATIONS]\n");
-    exit(2);
+    fprintf(f, "usage: mp relaxed|release [ITERATIONS]\n");
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3)
-        usage();
-    if (strcmp(argv[1], "relaxed") != 0 && strcmp(argv[1], "release") != 0) {
-        fprintf(stderr, "mp: no mode called '%s'\n", argv[1]);
-        usage();
-    }
+        cli_bad_usage("mp", usage, "wants a mode, and at most a number of iterations");
+    if (strcmp(argv[1], "relaxed") != 0 && strcmp(argv[1], "release") != 0)
+        cli_bad_usage("mp", usage, "no mode called '%s'", argv[1]);
 #ifdef LITMUS_TSAN
-    unsigned long iterations = litmus_iterations(argc, argv, 10000);
+    unsigned long iterations = litmus_iterations("mp", usage, argc, argv, 10000);
 #else
-    unsigned long iterations = litmus_iterations(argc, argv, 1000000);
+    unsigned long iterations = litmus_iterations("mp", usage, argc, argv, 1000000);
 #endif
-    if (iterations == 0)
-        usage();
 
     static struct batch b;
     b.release = strcmp(argv[1], "release") == 0;

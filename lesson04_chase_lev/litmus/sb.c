@@ -52,31 +52,26 @@ static const char *const meaning[2][2] = {
     { "B read before A's store arrived; A saw B's store", "both stores arrived before both loads" },
 };
 
-static void usage(void)
+static void usage(FILE *f)
 {
-    fprintf(stderr, "usage: sb relaxed|acq_rel|fence|seq_cst [ITERATIONS]\n");
-    exit(2);
+    fprintf(f, "usage: sb relaxed|acq_rel|fence|seq_cst [ITERATIONS]\n");
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3)
-        usage();
+        cli_bad_usage("sb", usage, "wants a mode, and at most a number of iterations");
     enum sb_mode mode = SB_MODES;
     for (int m = 0; m < SB_MODES; m++)
         if (strcmp(argv[1], sb_mode_name[m]) == 0)
             mode = m;
-    if (mode == SB_MODES) {
-        fprintf(stderr, "sb: no mode called '%s'\n", argv[1]);
-        usage();
-    }
+    if (mode == SB_MODES)
+        cli_bad_usage("sb", usage, "no mode called '%s'", argv[1]);
 #ifdef LITMUS_TSAN
-    unsigned long iterations = litmus_iterations(argc, argv, 20000);
+    unsigned long iterations = litmus_iterations("sb", usage, argc, argv, 20000);
 #else
-    unsigned long iterations = litmus_iterations(argc, argv, 1000000);
+    unsigned long iterations = litmus_iterations("sb", usage, argc, argv, 1000000);
 #endif
-    if (iterations == 0)
-        usage();
 
     struct sb_counts c;
     uint64_t t0 = now_ns();
