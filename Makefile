@@ -159,7 +159,8 @@ $(BUILD)/exercises/%-starter: $$(BUILD)/obj/$$(dir $$*)exercises/$$(notdir $$*)_
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(LINK_TEST)
 
-$(BENCH): $(addprefix $(BUILD)/obj/lesson06_benchmark/,bench.o report.o workloads.o) $(LIB)
+$(BENCH): $(addprefix $(BUILD)/obj/lesson06_benchmark/,bench.o options.o wakeup.o \
+        report.o reference.o plot_data.o workloads.o) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -18,6 +18,17 @@ static inline uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The CPU time of the whole process, every thread, in ns.  A thread
+ * running on another core has its time brought up to date at the
+ * scheduler's tick, so one reading may lag by a tick; summed over many
+ * readings the lag averages out. */
+static inline uint64_t cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Busy-waits for ns nanoseconds: a task of a known length, for tests and
  * the benchmark's imbalanced workload. */
 static inline void spin_ns(uint64_t ns)

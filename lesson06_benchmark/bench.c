@@ -1,7 +1,9 @@
 /*
  * bench.c: `make bench`, every scheduler in sched_all and the peers on the
  * same workloads (workloads.c), in one run, so that the ratios between them
- * are fair.  report.c prints the tables and writes the files.
+ * are fair.  options.c reads the command line, wakeup.c runs the idle CPU
+ * and wake-up tests, and report.c prints the tables (reference.c the last)
+ * and plot_data.c writes the files.
  *
  * METHOD
  * Rounds: in each, every contestant runs once, in a freshly shuffled order,
@@ -28,10 +30,7 @@
  * from), and from 20 ms after a workload on, over a second.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,32 +39,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "bench.h"
 #include "clock.h"
+#include "options.h"
 #include "rng.h"
 
 #ifndef BENCH_CFLAGS
 #define BENCH_CFLAGS "?"
 #endif
-
-struct options {
-    unsigned threads;
-    unsigned reps;              /* 0: adaptive, 7 to 21 */
-    unsigned long tasks;
-    unsigned long find_elements;
-    unsigned tree_depth;
-    unsigned fib_n;
-    double idle_seconds;
-    unsigned wakeups;
-    bool thread_per_task;
-    const char *only;           /* run just this workload */
-    const char *sched;          /* run just this scheduler (and serial) */
-    const char *out_dir;
-    const char *peers;          /* directory of peer programs, or NULL */
-    const char *reference;      /* the reference run's directory (summary.csv) */
-    const char *sweep;          /* "auto", "none" or a list: 1,2,8 */
-};
 
 static struct options opt;
 static struct bench B;
@@ -85,7 +66,7 @@ enum { NPEER_KINDS = sizeof peer_kinds / sizeof peer_kinds[0] };
 
 /* Runs `peer ARGS` and reads its one line of output into out[0..n-1].
  * Exits on failure: a peer that fails would make the table a lie. */
-static void run_peer(const char *peer, const char *args, unsigned long long *res, int n)
+void run_peer(const char *peer, const char *args, unsigned long long *res, int n)
 {
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "'%s' %s", peer, args);
@@ -186,13 +167,13 @@ static double time_one(const struct entry *e, const struct workload *wl, unsigne
 
 /* Whether entry e runs workload w: in the table, or in the sweep (pools
  * and peers only, at every thread count). */
-static bool takes_part(const struct entry *e, enum workload_id w, bool sweep)
+bool takes_part(const struct entry *e, enum workload_id w, bool sweep, const char *only_sched)
 {
-    if (e->sched != NULL && opt.sched != NULL && strcmp(e->sched->name, opt.sched) != 0)
+    if (e->sched != NULL && only_sched != NULL && strcmp(e->sched->name, only_sched) != 0)
         return false;
     if (sweep)
         return (e->kind == POOL && (w != FIB || e->sched->join != NULL)) ||
-               (e->kind == PEER && opt.sched == NULL);
+               (e->kind == PEER && only_sched == NULL);
     switch (e->kind) {
     case SERIAL:
         return true;
@@ -201,7 +182,7 @@ static bool takes_part(const struct entry *e, enum workload_id w, bool sweep)
     case THREAD_PER_TASK:
         return w == FLAT;
     case PEER:
-        return opt.sched == NULL && w != FIND_ANY;     /* the peers have no find_any */
+        return only_sched == NULL && w != FIND_ANY;     /* the peers have no find_any */
     case POOL_ONE:
         return w == FIB;
     case POOL:
@@ -248,7 +229,7 @@ static void measure(enum workload_id w, bool sweep, struct rng *rng)
     }
     for (unsigned i = 0; i < B.nentries; i++)
         for (unsigned c = 0; c < B.nconfigs; c++)
-            if ((sweep || c == B.main_config) && takes_part(&B.entries[i], w, sweep)) {
+            if ((sweep || c == B.main_config) && takes_part(&B.entries[i], w, sweep, opt.sched)) {
                 pair_e[npairs] = i;
                 pair_c[npairs] = c;
                 order[npairs] = npairs;
@@ -301,401 +282,6 @@ static void measure(enum workload_id w, bool sweep, struct rng *rng)
     free(pair_c);
     free(order);
     free(ns);
-}
-
-/* ---- idle CPU and wake-up latency ---- */
-
-/* The CPU time of the whole process, every thread, in ns.  A thread
- * running on another core has its time brought up to date at the
- * scheduler's tick, so one reading may lag by a tick; summed over many
- * readings the lag averages out. */
-static uint64_t cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* CPU milliseconds the process burns per second while a pool sits idle,
- * from IDLE_AFTER_MS after a workload on, over opt.idle_seconds. */
-static double idle_cpu(const struct scheduler *s)
-{
-    struct workload wl = { FLAT, "flat", "", 1000 };
-    cur_sched = s;
-    cur_pool = s->create(opt.threads);
-    if (cur_pool == NULL)
-        return -1;
-    run_workload(&wl, POOL);
-    sleep_ms(IDLE_AFTER_MS);    /* let the workers run out of things to look at */
-    uint64_t c0 = cpu_ns(), t0 = now_ns();
-    sleep_ms((unsigned)(opt.idle_seconds * 1000));
-    uint64_t c1 = cpu_ns(), t1 = now_ns();
-    s->destroy(cur_pool);
-    return (double)(c1 - c0) / 1e6 / ((double)(t1 - t0) / 1e9);
-}
-
-enum { WAKE_WARMUP = 10 };      /* untimed wake-ups before the timed ones */
-
-static pthread_t submitter;     /* the thread that spawns the timed tasks */
-static _Atomic uint64_t task_started;
-static atomic_bool started_on_caller;
-
-/* The timed task: notes when it started, and whether on the submitting
- * thread.  relaxed (both stores): wait() orders them before the main
- * thread's loads.  submitter was written before the pool was created. */
-static void note_start(void *arg)
-{
-    (void)arg;
-    atomic_store_explicit(&task_started, now_ns(), memory_order_relaxed);
-    atomic_store_explicit(&started_on_caller, pthread_equal(pthread_self(), submitter) != 0,
-                          memory_order_relaxed);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Fills e's wake-up figures from the sorted latencies lat[0..n-1]. */
-static void note_latencies(struct entry *e, const uint64_t *lat, unsigned n)
-{
-    unsigned at[3] = { n / 2, n * 99 / 100, n - 1 };
-    for (int k = 0; k < 3; k++)
-        e->wake_us[k] = (double)lat[at[k]] / 1e3;
-}
-
-/* The wake-up test on a fresh pool of opt.threads workers: WAKE_WARMUP
- * untimed rounds, then opt.wakeups timed ones.  A round leaves the pool
- * quiet for WAKE_GAP_MS, spawns one task from the main thread (not a
- * worker) and waits for it.  Fills e's latency (spawn() to the task's first
- * instruction), CPU per wake-up (the process's CPU over all timed rounds,
- * gaps included), idle CPU during the gaps, and how many tasks ran on the
- * main thread.  lat: room for opt.wakeups.  Returns 0, or the errno value
- * of create() or spawn() when the pool cannot be created or refuses. */
-static int wake_test(struct entry *e, uint64_t *lat)
-{
-    const struct scheduler *s = e->sched;
-    struct workload wl = { FLAT, "flat", "", 1000 };
-    submitter = pthread_self();
-    cur_sched = s;
-    cur_pool = s->create(opt.threads);
-    if (cur_pool == NULL)
-        return errno;
-    run_workload(&wl, POOL);
-    uint64_t cpu0 = 0, gap_cpu = 0, gap_wall = 0;
-    unsigned on_caller = 0;
-    for (unsigned i = 0; i < WAKE_WARMUP + opt.wakeups; i++) {
-        if (i == WAKE_WARMUP)
-            cpu0 = cpu_ns();
-        uint64_t g0 = now_ns(), c0 = cpu_ns();
-        sleep_ms(WAKE_GAP_MS);
-        uint64_t c1 = cpu_ns(), g1 = now_ns();
-        uint64_t t0 = now_ns();
-        int err = s->spawn(cur_pool, note_start, NULL);
-        if (err != 0) {
-            s->destroy(cur_pool);
-            return err;
-        }
-        s->wait(cur_pool);
-        if (i < WAKE_WARMUP)
-            continue;
-        gap_cpu += c1 - c0;
-        gap_wall += g1 - g0;
-        /* relaxed: wait() orders note_start's stores before these loads. */
-        lat[i - WAKE_WARMUP] = atomic_load_explicit(&task_started, memory_order_relaxed) - t0;
-        on_caller += atomic_load_explicit(&started_on_caller, memory_order_relaxed);
-    }
-    uint64_t cpu = cpu_ns() - cpu0;
-    s->destroy(cur_pool);
-    qsort(lat, opt.wakeups, sizeof *lat, cmp_u64);
-    note_latencies(e, lat, opt.wakeups);
-    e->wake_cpu_us = (double)cpu / 1e3 / opt.wakeups;
-    e->idle_gap_ms = (double)gap_cpu / 1e6 / ((double)gap_wall / 1e9);
-    e->wake_on_caller = on_caller;
-    return 0;
-}
-
-static void measure_idle_and_wakeups(void)
-{
-    bool progress = isatty(STDERR_FILENO);
-    uint64_t *lat = malloc((opt.wakeups ? opt.wakeups : 1) * sizeof *lat);
-    if (lat == NULL) {
-        perror("bench");
-        exit(1);
-    }
-    for (unsigned i = 0; i < B.nentries; i++) {
-        struct entry *e = &B.entries[i];
-        if ((e->kind != POOL && e->kind != PEER) || !takes_part(e, FLAT, false))
-            continue;
-        if (progress)
-            fprintf(stderr, "\r  idle and wake-up: %-28s", e->name);
-        char args[64];
-        if (opt.idle_seconds > 0 && e->kind == POOL) {
-            e->idle_ms = idle_cpu(e->sched);
-        } else if (opt.idle_seconds > 0) {
-            unsigned long long tenths;  /* the peer prints ms with one decimal: read x10 */
-            snprintf(args, sizeof args, "idle %u %u", opt.threads,
-                     (unsigned)(opt.idle_seconds * 1000));
-            run_peer(e->peer, args, &tenths, 1);
-            e->idle_ms = (double)tenths / 10;
-        }
-        if (opt.wakeups > 0 && e->kind == POOL) {
-            int err = wake_test(e, lat);
-            if (err != 0)
-                fprintf(stderr, "bench: %s: the wake-up test failed: %s\n", e->name,
-                        strerror(err));
-        } else if (opt.wakeups > 0) {
-            /* median, p99, max (ns), CPU ns per wake-up, CPU us per second
-             * of the gaps, tasks that ran on the submitting thread */
-            unsigned long long res[6];
-            snprintf(args, sizeof args, "wake %u %u", opt.threads, opt.wakeups);
-            run_peer(e->peer, args, res, 6);
-            e->wake_us[0] = (double)res[0] / 1e3;
-            e->wake_us[1] = (double)res[1] / 1e3;
-            e->wake_us[2] = (double)res[2] / 1e3;
-            e->wake_cpu_us = (double)res[3] / 1e3;
-            e->idle_gap_ms = (double)res[4] / 1e3;
-            e->wake_on_caller = (unsigned)res[5];
-        }
-    }
-    if (progress)
-        fprintf(stderr, "\r%78s\r", "");
-    free(lat);
-}
-
-/* ---- options ---- */
-
-/* The synopsis and what each option means, to f. */
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bench [--threads N] [--sweep auto|none|N,N,...] [--reps N]\n"
-            "             [--workload NAME] [--sched NAME] [--tasks N] [--tree-depth N]\n"
-            "             [--fib N] [--find N] [--idle SECONDS] [--wakeups N]\n"
-            "             [--thread-per-task] [--shared-counter] [--peers DIR] [--out DIR]\n"
-            "             [--reference DIR] [-h|--help]\n"
-            "  --threads N      workers per pool in the full tables (default: the CPUs)\n"
-            "  --sweep LIST     thread counts at which flat, tree and fib run again;\n"
-            "                   auto (default): 1, 2, 3, ... 8, 16, ... up to the CPUs,\n"
-            "                   then 2x and 4x the CPUs; none: no sweep\n"
-            "  --reps N         timed runs per contestant (default: 21, fewer, down to 7,\n"
-            "                   for workloads whose rounds take long)\n"
-            "  --workload NAME  flat, spawn_inside, tree, fib, imbalanced or find_any\n"
-            "                   (default: all)\n"
-            "  --sched NAME     only this scheduler (and serial), e.g. for perf\n"
-            "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
-            "  --tree-depth N   depth of the tree workload (default 13: 16,383 tasks)\n"
-            "  --fib N          n for the fib workload (default 30)\n"
-            "  --find N         elements find_any searches (default 1048576)\n"
-            "  --idle SECONDS   how long to measure idle CPU (default 1; 0 skips it)\n"
-            "  --wakeups N      wake-ups to time on an idle pool (default 1000; 0 skips)\n"
-            "  --thread-per-task  add the no-pool baseline to flat: a thread per task\n"
-            "  --shared-counter   every task increments one shared counter, not its\n"
-            "                   worker's own (to see what that contention costs)\n"
-            "  --peers DIR      also run the peer programs found in DIR (peer-libgomp,\n"
-            "                   peer-libomp, peer-onetbb: other runtimes, same workloads)\n"
-            "  --out DIR        where runs.csv, summary.csv, wakeup.csv, bench.txt and the\n"
-            "                   plot data go (default lesson06_benchmark/results/latest)\n"
-            "  --reference DIR  the run whose ratios the last table puts beside this\n"
-            "                   run's: a directory with its summary.csv (default\n"
-            "                   lesson06_benchmark/results/reference, the book's)\n"
-            "  -h, --help       this text\n");
-}
-
-/* A bad command line: one line saying what is wrong, the usage, exit 2. */
-#define bad_usage(...) cli_bad_usage("bench", usage, __VA_ARGS__)
-
-/* s as a whole number from min to max, or a bad_usage() naming opt_name. */
-static unsigned long parse_count(const char *opt_name, const char *s, unsigned long min,
-                                 unsigned long max)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (*s == '-' || *s == '\0' || errno != 0 || *end != '\0' || v < min || v > max)
-        bad_usage("%s wants a whole number from %lu to %lu, not '%s'", opt_name, min, max, s);
-    return v;
-}
-
-static const char *workload_names[NWORKLOADS] = { "flat", "spawn_inside", "tree", "fib",
-                                                  "imbalanced", "find_any" };
-
-enum {
-    OPT_THREADS = 256, OPT_TASKS, OPT_REPS, OPT_TREE_DEPTH, OPT_FIB, OPT_FIND, OPT_WAKEUPS,
-    OPT_WORKLOAD, OPT_SCHED, OPT_OUT, OPT_PEERS, OPT_REFERENCE, OPT_SWEEP, OPT_IDLE,
-    OPT_THREAD_PER_TASK, OPT_SHARED_COUNTER,
-};
-
-static const struct option long_options[] = {
-    { "threads", required_argument, NULL, OPT_THREADS },
-    { "tasks", required_argument, NULL, OPT_TASKS },
-    { "reps", required_argument, NULL, OPT_REPS },
-    { "tree-depth", required_argument, NULL, OPT_TREE_DEPTH },
-    { "fib", required_argument, NULL, OPT_FIB },
-    { "find", required_argument, NULL, OPT_FIND },
-    { "wakeups", required_argument, NULL, OPT_WAKEUPS },
-    { "workload", required_argument, NULL, OPT_WORKLOAD },
-    { "sched", required_argument, NULL, OPT_SCHED },
-    { "out", required_argument, NULL, OPT_OUT },
-    { "peers", required_argument, NULL, OPT_PEERS },
-    { "reference", required_argument, NULL, OPT_REFERENCE },
-    { "sweep", required_argument, NULL, OPT_SWEEP },
-    { "idle", required_argument, NULL, OPT_IDLE },
-    { "thread-per-task", no_argument, NULL, OPT_THREAD_PER_TASK },
-    { "shared-counter", no_argument, NULL, OPT_SHARED_COUNTER },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
-
-static void parse_options(int argc, char **argv)
-{
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    B.cpus = cpus > 0 ? (unsigned)cpus : 1;
-    opt = (struct options){
-        .threads = B.cpus < SCHED_MAX_WORKERS ? B.cpus : SCHED_MAX_WORKERS,
-        .tasks = 10000,
-        .find_elements = 1 << 20,
-        .idle_seconds = 1,
-        .wakeups = 1000,
-        .tree_depth = 13,
-        .fib_n = 30,
-        .out_dir = "lesson06_benchmark/results/latest",
-        .reference = REFERENCE_DIR,
-        .sweep = "auto",
-    };
-    opterr = 0;                 /* we say what is wrong ourselves */
-    int c, i;
-    /* The leading ':' makes a missing value ':' rather than '?'; either way
-     * argv[optind - 1] is the option at fault. */
-    while ((c = getopt_long(argc, argv, ":h", long_options, &i)) != -1) {
-        char name[40] = "";     /* the option's full name, for messages: "--threads" */
-        if (c >= OPT_THREADS)
-            snprintf(name, sizeof name, "--%s", long_options[i].name);
-        switch (c) {
-        case OPT_THREADS:
-            opt.threads = (unsigned)parse_count(name, optarg, 1, SCHED_MAX_WORKERS);
-            break;
-        case OPT_TASKS:
-            opt.tasks = parse_count(name, optarg, 1, 100000000);
-            break;
-        case OPT_REPS:
-            opt.reps = (unsigned)parse_count(name, optarg, 1, 1000);
-            break;
-        case OPT_TREE_DEPTH:
-            opt.tree_depth = (unsigned)parse_count(name, optarg, 1, 24);
-            break;
-        case OPT_FIB:
-            opt.fib_n = (unsigned)parse_count(name, optarg, 1, 40);
-            break;
-        case OPT_FIND:
-            opt.find_elements = parse_count(name, optarg, 1, 1ul << 28);
-            break;
-        case OPT_WAKEUPS:
-            opt.wakeups = (unsigned)parse_count(name, optarg, 0, 100000);
-            break;
-        case OPT_WORKLOAD:
-            opt.only = optarg;
-            break;
-        case OPT_SCHED:
-            opt.sched = optarg;
-            break;
-        case OPT_OUT:
-            opt.out_dir = optarg;
-            break;
-        case OPT_PEERS:
-            opt.peers = optarg;
-            break;
-        case OPT_REFERENCE:
-            opt.reference = optarg;
-            break;
-        case OPT_SWEEP:
-            opt.sweep = optarg;
-            break;
-        case OPT_IDLE: {
-            char *end;
-            opt.idle_seconds = strtod(optarg, &end);
-            if (*optarg == '\0' || *end != '\0' ||
-                !(opt.idle_seconds >= 0 && opt.idle_seconds <= 60))
-                bad_usage("--idle wants seconds from 0 to 60, not '%s'", optarg);
-            break;
-        }
-        case OPT_THREAD_PER_TASK:
-            opt.thread_per_task = true;
-            break;
-        case OPT_SHARED_COUNTER:
-            shared_counter = true;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(0);
-        case ':':
-            bad_usage("%s wants a value after it", argv[optind - 1]);
-        default:                /* '?': an unknown option, or a prefix of two */
-            if (optopt != 0)
-                bad_usage("unknown option '-%c'", optopt);
-            bad_usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        bad_usage("unexpected argument '%s' (bench takes only options)", argv[optind]);
-    if (opt.sched != NULL && sched_find(opt.sched) == NULL) {
-        char names[512] = "";
-        for (const struct scheduler *const *s = sched_all; *s != NULL; s++)
-            snprintf(names + strlen(names), sizeof names - strlen(names), " %s", (*s)->name);
-        bad_usage("--sched wants one of%s, not '%s'", names, opt.sched);
-    }
-    bool known = opt.only == NULL;
-    for (int w = 0; w < NWORKLOADS && !known; w++)
-        known = strcmp(opt.only, workload_names[w]) == 0;
-    if (!known)
-        bad_usage("--workload wants flat, spawn_inside, tree, fib, imbalanced or find_any, "
-                  "not '%s'", opt.only);
-}
-
-/* The thread counts: opt.threads, and the sweep's. */
-static void thread_counts(void)
-{
-    unsigned *t = B.threads, n = 0;
-    t[n++] = opt.threads;
-    if (strcmp(opt.sweep, "auto") == 0) {
-        for (unsigned k = 1; k < B.cpus && n < MAX_CONFIGS - 3; k = k < 8 ? k + 1 : 2 * k)
-            t[n++] = k;         /* every count to 8, then doubling */
-        t[n++] = B.cpus;
-        t[n++] = 2 * B.cpus;
-        t[n++] = 4 * B.cpus;
-    } else if (strcmp(opt.sweep, "none") != 0) {
-        t[n++] = 1;             /* the sweep's speed-ups are over 1 worker */
-        const char *s = opt.sweep;
-        while (*s != '\0') {
-            char *end;
-            unsigned long v = strtoul(s, &end, 10);
-            if (end == s || v == 0 || v > SCHED_MAX_WORKERS || n == MAX_CONFIGS ||
-                (*end != ',' && *end != '\0'))
-                bad_usage("--sweep wants auto, none, or thread counts like 1,2,8, not '%s'",
-                          opt.sweep);
-            t[n++] = (unsigned)v;
-            s = *end == ',' ? end + 1 : end;
-        }
-    }
-    /* sort, drop duplicates and counts over SCHED_MAX_WORKERS */
-    unsigned m = 0;
-    for (unsigned i = 0; i < n; i++) {
-        unsigned v = t[i], j = m;      /* insertion sort, in place: t[m..i] unsorted */
-        if (v > SCHED_MAX_WORKERS)
-            continue;
-        while (j > 0 && t[j - 1] > v)
-            j--;
-        if (j > 0 && t[j - 1] == v)
-            continue;
-        memmove(&t[j + 1], &t[j], (m - j) * sizeof *t);
-        t[j] = v;
-        m++;
-    }
-    B.nconfigs = m;
-    for (unsigned i = 0; i < m; i++)
-        if (t[i] == opt.threads)
-            B.main_config = i;
 }
 
 /* ---- main ---- */
@@ -752,8 +338,8 @@ static FILE *open_in(const char *name, const char *mode)
 
 int main(int argc, char **argv)
 {
-    parse_options(argc, argv);
-    thread_counts();
+    parse_options(argc, argv, &opt, &B);
+    thread_counts(&B, &opt);
     add_entries();
     char tree_about[80], fib_about[96];
     snprintf(tree_about, sizeof tree_about,
@@ -835,7 +421,7 @@ int main(int argc, char **argv)
     B.wakeups = opt.wakeups;
     B.idle_seconds = opt.idle_seconds;
     if (opt.idle_seconds > 0 || opt.wakeups > 0) {
-        measure_idle_and_wakeups();
+        measure_idle_and_wakeups(&B, &opt);
         if (opt.wakeups > 0)
             print_wakeups(&B);
         print_idle(&B);

@@ -1,6 +1,8 @@
 /*
- * bench.h: what bench.c (who runs, how often) and report.c (tables, CSV,
- * plot data) share: the contestants and what was measured of them.
+ * bench.h: what bench.c (who runs, how often), wakeup.c (idle CPU and
+ * wake-up latency), report.c (tables), reference.c (the last table) and
+ * plot_data.c (CSV, plot data) share: the contestants, what was measured
+ * of them, and the few helpers more than one of those files calls.
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -58,6 +60,39 @@ enum { WAKE_GAP_MS = 1, IDLE_AFTER_MS = 20 };
 /* The reference run the last table compares with by default: the book's. */
 #define REFERENCE_DIR "lesson06_benchmark/results/reference"
 
+struct options;                 /* options.h */
+
+/* ---- bench.c ---- */
+
+/* Runs `peer ARGS`, reads n numbers from its output into res; exits on failure. */
+void run_peer(const char *peer, const char *args, unsigned long long *res, int n);
+
+/* Whether e runs w (in the table, or the sweep); only_sched: --sched, or NULL. */
+bool takes_part(const struct entry *e, enum workload_id w, bool sweep, const char *only_sched);
+
+/* ---- wakeup.c ---- */
+
+/* Fills every pool's and peer's idle and wake-up figures, as opt asks. */
+void measure_idle_and_wakeups(struct bench *b, const struct options *opt);
+
+/* ---- report.c: what it prints, and helpers reference.c and plot_data.c share ---- */
+
+/* e's cell in workload w's table, or NULL when e did not take part. */
+const struct cell *table_of(const struct entry *e, enum workload_id w);
+
+/* e's cell in w's sweep with threads[c] workers, or NULL. */
+const struct cell *sweep_of(const struct entry *e, enum workload_id w, unsigned c);
+
+/* The sweep's figure for e at threads[c]: T1 / Tp, or ns per task on flat; 0: none. */
+double sweep_value(const struct bench *b, const struct entry *e, enum workload_id w,
+                   unsigned c);
+
+/* The ratio column of w's table for a median m (see its heading); 0: no baseline. */
+double ratio(const struct bench *b, enum workload_id w, double m);
+
+/* fmt (one double) of v into buf, or "" when v < 0 (not measured). */
+void fmt_or_blank(char *buf, size_t size, const char *fmt, double v);
+
 
 /* printf, to stdout and to b->txt. */
 void out(const struct bench *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -77,11 +112,15 @@ void print_idle(const struct bench *b);
 /* One line per contestant: the headline figures side by side. */
 void print_summary(const struct bench *b);
 
+/* ---- reference.c ---- */
+
 /* Each lesson's time over lesson04's (flat: lesson01's) on every
  * workload, from this run, beside the same ratios from the reference run
  * whose summary.csv is in dir.  One line instead when that file cannot be
  * read. */
 void print_reference(const struct bench *b, const char *dir);
+
+/* ---- plot_data.c ---- */
 
 /* The files gnuplot draws from (lesson06_benchmark/plot.gp), summary.csv
  * and wakeup.csv, into directory dir.  Returns 0, or -1 with errno. */

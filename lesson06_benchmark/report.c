@@ -1,7 +1,9 @@
 /*
  * report.c: what bench measured, as tables on the terminal (and in
  * bench.txt), as summary.csv and wakeup.csv, and as the .dat files that
- * plot.gp draws.
+ * plot.gp draws.  Two parts live in files of their own: reference.c, the
+ * last table (this run's ratios beside a reference run's), and
+ * plot_data.c, the files written for gnuplot and for other programs.
  *
  * Every ratio in a table divides two medians of the same run: an absolute
  * time from another run, another day or another machine is another
@@ -32,13 +34,13 @@ void out(const struct bench *b, const char *fmt, ...)
 }
 
 /* e's cell in workload w's table, or NULL when e did not take part. */
-static const struct cell *table_of(const struct entry *e, enum workload_id w)
+const struct cell *table_of(const struct entry *e, enum workload_id w)
 {
     return e->table[w].n > 0 ? &e->table[w] : NULL;
 }
 
 /* e's cell in w's sweep with threads[c] workers, or NULL. */
-static const struct cell *sweep_of(const struct entry *e, enum workload_id w, unsigned c)
+const struct cell *sweep_of(const struct entry *e, enum workload_id w, unsigned c)
 {
     return e->sweep[w][c].n > 0 ? &e->sweep[w][c] : NULL;
 }
@@ -100,7 +102,7 @@ static double ideal(const struct bench *b, unsigned threads)
  *   find_any                  times faster than a serial scan: its time / m
  * 0 when the baseline did not run.  ratio_heading says the same in two
  * lines of the table's heading. */
-static double ratio(const struct bench *b, enum workload_id w, double m)
+double ratio(const struct bench *b, enum workload_id w, double m)
 {
     if (w == IMBALANCED)
         return m / ideal(b, b->threads[b->main_config]);
@@ -205,8 +207,8 @@ static void sweep_header(const struct bench *b, const char *first)
  * here: trivial tasks cost a scheduler more than they do, so every pool is
  * slower than serial, and the tables above say by how much); for flat, ns
  * per task.  0 when there is none. */
-static double sweep_value(const struct bench *b, const struct entry *e, enum workload_id w,
-                          unsigned c)
+double sweep_value(const struct bench *b, const struct entry *e, enum workload_id w,
+                   unsigned c)
 {
     const struct cell *cell = sweep_of(e, w, c), *one = sweep_of(e, w, 0);
     if (cell == NULL)
@@ -250,7 +252,7 @@ void print_sweep(const struct bench *b, enum workload_id w)
 }
 
 /* "%.1f" of v into buf, or "" when v < 0 (not measured). */
-static void fmt_or_blank(char *buf, size_t size, const char *fmt, double v)
+void fmt_or_blank(char *buf, size_t size, const char *fmt, double v)
 {
     if (v < 0)
         buf[0] = '\0';
@@ -355,298 +357,4 @@ void print_summary(const struct bench *b)
            " taken from another worker per task run; per steal: tasks one successful\n"
            " steal took; tries/steal: steal attempts per successful steal; parks/run:\n"
            " times a worker went to sleep, per timed run)\n");
-}
-
-/* ---- the learner's ratios beside the reference run's ---- */
-
-/* Each lesson's time is divided by this lesson's on the same workload. */
-static const char *reference_base(enum workload_id w)
-{
-    return w == FLAT ? "lesson01_shared_queue" : "lesson04_chase_lev";
-}
-
-/* The reference run's table medians of this run's pools, read from
- * dir/summary.csv: med[i][w] for entry i, 0 where it has none.  The columns
- * are found by name in the header, so a file with more or fewer columns
- * reads the same; rows of another part (the sweep) or kind (a pool of one
- * worker) are skipped when the file says which.  *threads gets the
- * reference's worker count (0 if no row matched).  Returns NULL, or why
- * the file cannot be used: it cannot be read, or it has no workload,
- * scheduler or median column. */
-static const char *read_reference(const struct bench *b, const char *path,
-                                  double (*med)[NWORKLOADS], unsigned *threads)
-{
-    char line[1024];
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return strerror(errno);
-    enum { WORKLOAD, PART, SCHEDULER, KIND, THREADS, MEDIAN, NCOLS };
-    static const char *names[NCOLS] = { "workload", "part", "scheduler", "kind", "threads",
-                                        "median" };
-    int col[NCOLS] = { -1, -1, -1, -1, -1, -1 };
-    if (fgets(line, sizeof line, f) != NULL) {
-        line[strcspn(line, "\r\n")] = '\0';
-        int k = 0;
-        for (char *tok = strtok(line, ","); tok != NULL; tok = strtok(NULL, ","), k++)
-            for (int c = 0; c < NCOLS; c++)
-                if (strcmp(tok, names[c]) == 0)
-                    col[c] = k;
-    }
-    if (col[WORKLOAD] < 0 || col[SCHEDULER] < 0 || col[MEDIAN] < 0) {
-        fclose(f);
-        return "no workload, scheduler or median column in its first line";
-    }
-    *threads = 0;
-    while (fgets(line, sizeof line, f) != NULL) {
-        line[strcspn(line, "\r\n")] = '\0';
-        const char *field[32] = { 0 };
-        int n = 0;
-        for (char *p = line; n < 32;) {     /* strtok would skip empty fields */
-            field[n++] = p;
-            p = strchr(p, ',');
-            if (p == NULL)
-                break;
-            *p++ = '\0';
-        }
-        bool ok = true;
-        for (int c = 0; c < NCOLS; c++)
-            ok &= col[c] < n;
-        if (!ok || (col[PART] >= 0 && strcmp(field[col[PART]], "table") != 0) ||
-            (col[KIND] >= 0 && strcmp(field[col[KIND]], "pool") != 0))
-            continue;
-        for (unsigned i = 0; i < b->nentries; i++) {
-            const struct entry *e = &b->entries[i];
-            if (e->kind != POOL || strcmp(e->name, field[col[SCHEDULER]]) != 0)
-                continue;
-            for (int w = 0; w < NWORKLOADS; w++)
-                if (strcmp(b->workloads[w].name, field[col[WORKLOAD]]) == 0) {
-                    med[i][w] = strtod(field[col[MEDIAN]], NULL);
-                    if (col[THREADS] >= 0)
-                        *threads = (unsigned)strtoul(field[col[THREADS]], NULL, 10);
-                }
-        }
-    }
-    fclose(f);
-    return NULL;
-}
-
-/* A ratio in 6 characters, or "-" when either time is missing. */
-static void fmt_ratio(char *buf, size_t size, double num, double den)
-{
-    double r = num > 0 && den > 0 ? num / den : 0;
-    if (r <= 0)
-        snprintf(buf, size, "-");
-    else
-        snprintf(buf, size, r >= 100 ? "%.0f" : r >= 10 ? "%.1f" : "%.2f", r);
-}
-
-void print_reference(const struct bench *b, const char *dir)
-{
-    double (*ref)[NWORKLOADS] = calloc(b->nentries, sizeof *ref);
-    if (ref == NULL)
-        return;
-    unsigned ref_threads = 0;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    const char *why = read_reference(b, path, ref, &ref_threads);
-    if (why != NULL) {
-        out(b, "\nno reference run to compare your ratios with: %s: %s (--reference DIR)\n",
-            path, why);
-        free(ref);
-        return;
-    }
-    /* the default is the run the lesson pages quote as [R1] */
-    bool book = strcmp(dir, REFERENCE_DIR) == 0;
-    const char *theirs_name = book ? "the book's" : "the reference run's";
-    char machine[512] = "";
-    snprintf(path, sizeof path, "%s/bench.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (f != NULL) {
-        if (fgets(machine, sizeof machine, f) != NULL)
-            machine[strcspn(machine, "\n")] = '\0';
-        fclose(f);
-    }
-    /* the base's column in each workload: lesson01's on flat, else lesson04's */
-    int base[NWORKLOADS];
-    for (int w = 0; w < NWORKLOADS; w++) {
-        base[w] = -1;
-        for (unsigned i = 0; i < b->nentries; i++)
-            if (b->entries[i].kind == POOL && strcmp(b->entries[i].name, reference_base(w)) == 0)
-                base[w] = (int)i;
-    }
-    out(b, "\nyour ratios beside %s: each lesson's time over lesson04's on the\n"
-           "same workload in the same run (on flat, over lesson01's); under 1 is faster.\n"
-           "yours: this run, %u workers\n%s: %s, %u workers\n",
-        book ? "the book's [R1]" : "the reference run's", b->threads[b->main_config],
-        theirs_name, dir, ref_threads);
-    if (machine[0] != '\0')
-        out(b, "  (%s)\n", machine);
-    if (ref_threads != 0 && ref_threads != b->threads[b->main_config])
-        out(b, "(not like for like: the worker counts differ; --threads %u matches)\n",
-            ref_threads);
-    out(b, "\n%-24s", "");
-    for (int w = 0; w < NWORKLOADS; w++)
-        out(b, " %13s", b->workloads[w].name);
-    out(b, "\n%-24s", "");
-    for (int w = 0; w < NWORKLOADS; w++)
-        out(b, " %6s %6s", "yours", book ? "book" : "ref");
-    out(b, "\n");
-    for (unsigned i = 0; i < b->nentries; i++) {
-        const struct entry *e = &b->entries[i];
-        if (e->kind != POOL)
-            continue;
-        out(b, "%-24s", e->name);
-        for (int w = 0; w < NWORKLOADS; w++) {
-            const struct cell *c = table_of(e, w), *bc = base[w] >= 0 ?
-                table_of(&b->entries[base[w]], w) : NULL;
-            char yours[16], theirs[16];
-            fmt_ratio(yours, sizeof yours, c ? c->med : 0, bc ? bc->med : 0);
-            fmt_ratio(theirs, sizeof theirs, ref[i][w], base[w] >= 0 ? ref[base[w]][w] : 0);
-            out(b, " %6s %6s", yours, theirs);
-        }
-        out(b, "\n");
-    }
-    out(b, "(across machines a ratio, not a time, is what can hold; where yours and\n"
-           " %s differ by more than the spread in the tables above, look at\n"
-           " what differs: the CPUs, the load beside the run, the mode a run fell into)\n",
-        theirs_name);
-    free(ref);
-}
-
-/* A name gnuplot can show: "lesson03_trylock_steal" -> "lesson03 trylock steal". */
-static void label(char *buf, size_t size, const char *name)
-{
-    snprintf(buf, size, "%s", name);
-    for (char *p = buf; *p != '\0'; p++)
-        if (*p == '_')
-            *p = ' ';
-}
-
-static FILE *open_dat(const char *dir, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return fopen(path, "w");
-}
-
-static int write_sweep(const struct bench *b, const char *dir, enum workload_id w)
-{
-    char name[32];
-    snprintf(name, sizeof name, "sweep-%s.dat", b->workloads[w].name);
-    FILE *f = open_dat(dir, name);
-    if (f == NULL)
-        return -1;
-    /* a column for each pool or peer that took part */
-    bool col[b->nentries];
-    fprintf(f, "threads");
-    for (unsigned i = 0; i < b->nentries; i++) {
-        const struct entry *e = &b->entries[i];
-        col[i] = sweep_of(e, w, b->main_config) != NULL;
-        char l[64];
-        label(l, sizeof l, e->name);
-        if (col[i])
-            fprintf(f, " \"%s\"", l);
-    }
-    fprintf(f, "\n");
-    for (unsigned c = 0; c < b->nconfigs; c++) {
-        fprintf(f, "%u", b->threads[c]);
-        for (unsigned i = 0; i < b->nentries; i++) {
-            double v = sweep_value(b, &b->entries[i], w, c);
-            if (col[i])
-                fprintf(f, v != 0 ? " %.3f" : " NaN", v);
-        }
-        fprintf(f, "\n");
-    }
-    return fclose(f);
-}
-
-int write_plot_data(const struct bench *b, const char *dir)
-{
-    unsigned mc = b->main_config;
-    FILE *sum = open_dat(dir, "summary.csv"), *flat = open_dat(dir, "flat.dat"),
-         *imb = open_dat(dir, "imbalanced.dat"), *steals = open_dat(dir, "steals.dat"),
-         *wake = open_dat(dir, "wakeup.csv");
-    FILE *all[5] = { sum, flat, imb, steals, wake };
-    int err = 0;
-    for (int k = 0; k < 5; k++)
-        err |= all[k] == NULL;
-    if (err) {
-        int saved = errno;
-        for (int k = 0; k < 5; k++)
-            if (all[k] != NULL)
-                fclose(all[k]);
-        errno = saved;
-        return -1;
-    }
-    fprintf(sum, "workload,part,scheduler,kind,threads,n,median,min,q1,q3,max,steals_per_task,"
-                 "tasks_per_steal,tries_per_steal,parks_per_run\n");
-    fprintf(flat, "# label median_ns min_ns max_ns (flat, %u workers)\n", b->threads[mc]);
-    fprintf(imb, "# label time_over_ideal (imbalanced, %u workers)\n", b->threads[mc]);
-    fprintf(steals, "label spawn_inside tree imbalanced\n");
-    /* empty where not measured */
-    fprintf(wake, "scheduler,kind,threads,wakeups,median_us,p99_us,max_us,cpu_us_per_wakeup,"
-                  "ran_on_caller,idle_ms_per_s_first_%dms,idle_ms_per_s_after_%dms\n",
-            WAKE_GAP_MS, IDLE_AFTER_MS);
-    static const char *kinds[] = { "serial", "serial_calls", "thread_per_task", "pool",
-                                   "pool_one", "peer" };
-    for (unsigned i = 0; i < b->nentries; i++) {
-        const struct entry *e = &b->entries[i];
-        for (int w = 0; w < NWORKLOADS; w++)
-            for (int k = -1; k < (int)b->nconfigs; k++) {   /* -1: the table */
-                const struct cell *cell = k < 0 ? table_of(e, w) : sweep_of(e, w, (unsigned)k);
-                if (cell == NULL)
-                    continue;
-                unsigned threads = b->threads[k < 0 ? mc : (unsigned)k];
-                const struct sched_stats *s = &cell->stats;
-                double batches = s->steal_batches ? (double)s->steal_batches : NAN;
-                fprintf(sum, "%s,%s,%s,%s,%u,%u,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.2f,%.2f,%.2f\n",
-                        b->workloads[w].name, k < 0 ? "table" : "sweep", e->name, kinds[e->kind],
-                        e->kind == POOL || e->kind == PEER ? threads : 1, cell->n,
-                        cell->med, cell->min, cell->q1, cell->q3, cell->max,
-                        s->executed ? (double)s->steals / (double)s->executed : 0.0,
-                        (double)s->steals / batches, (double)s->steal_attempts / batches,
-                        (double)s->parks / cell->n);
-            }
-        if (e->kind != POOL && e->kind != PEER)
-            continue;
-        if (e->wake_us[0] >= 0 || e->idle_ms >= 0) {
-            char cells[5][24];
-            double v[5] = { e->wake_us[0], e->wake_us[1], e->wake_us[2], e->wake_cpu_us,
-                            e->idle_gap_ms };
-            for (int k = 0; k < 5; k++)
-                fmt_or_blank(cells[k], sizeof cells[k], "%.3f", v[k]);
-            char on_caller[16] = "", idle[24];
-            if (e->wake_us[0] >= 0)
-                snprintf(on_caller, sizeof on_caller, "%u", e->wake_on_caller);
-            fmt_or_blank(idle, sizeof idle, "%.3f", e->idle_ms);
-            fprintf(wake, "%s,%s,%u,%u,%s,%s,%s,%s,%s,%s,%s\n", e->name, kinds[e->kind],
-                    b->threads[mc], e->wake_us[0] >= 0 ? b->wakeups : 0, cells[0], cells[1],
-                    cells[2], cells[3], on_caller, cells[4], idle);
-        }
-        char l[64];
-        label(l, sizeof l, e->name);
-        const struct cell *c = table_of(e, FLAT);
-        if (c != NULL)
-            fprintf(flat, "\"%s\" %.3f %.3f %.3f\n", l, c->med, c->min, c->max);
-        c = table_of(e, IMBALANCED);
-        if (c != NULL)
-            fprintf(imb, "\"%s\" %.3f\n", l, ratio(b, IMBALANCED, c->med));
-        if (e->kind == POOL) {
-            fprintf(steals, "\"%s\"", l);
-            enum workload_id ws[3] = { SPAWN_INSIDE, TREE, IMBALANCED };
-            for (int k = 0; k < 3; k++) {
-                c = table_of(e, ws[k]);
-                double executed = c && c->stats.executed ? (double)c->stats.executed : 0;
-                fprintf(steals, executed > 0 ? " %.4f" : " NaN",
-                        executed > 0 ? (double)c->stats.steals / executed : 0.0);
-            }
-            fprintf(steals, "\n");
-        }
-    }
-    for (int k = 0; k < 5; k++)
-        err |= fclose(all[k]) != 0;
-    for (int w = 0; w < NWORKLOADS; w++)
-        if (b->sweep[w])
-            err |= write_sweep(b, dir, w) != 0;
-    return err ? -1 : 0;
 }

@@ -63,15 +63,6 @@ unsigned peer_imbalanced_us(unsigned long i)
     return i % 100 == 99 ? 100 : 1;
 }
 
-/* The CPU time of the whole process, every thread, in ns (see bench.c's
- * cpu_ns). */
-static uint64_t cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* On the submitting thread, before each submit: the quiet gap, and the
  * submit time. */
 void peer_wake_gap(void)

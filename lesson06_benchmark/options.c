@@ -1,0 +1,251 @@
+/*
+ * options.c: bench's command line: the usage text, each option's checks
+ * and defaults, and the thread counts --threads and --sweep make.  None of
+ * it measures anything, so it is kept out of bench.c, which reads best as
+ * the method alone; a bad command line ends here, with one line saying
+ * what is wrong, the usage and exit status 2 (common/cli.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "cli.h"
+#include "options.h"
+
+
+/* The synopsis and what each option means, to f. */
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bench [--threads N] [--sweep auto|none|N,N,...] [--reps N]\n"
+            "             [--workload NAME] [--sched NAME] [--tasks N] [--tree-depth N]\n"
+            "             [--fib N] [--find N] [--idle SECONDS] [--wakeups N]\n"
+            "             [--thread-per-task] [--shared-counter] [--peers DIR] [--out DIR]\n"
+            "             [--reference DIR] [-h|--help]\n"
+            "  --threads N      workers per pool in the full tables (default: the CPUs)\n"
+            "  --sweep LIST     thread counts at which flat, tree and fib run again;\n"
+            "                   auto (default): 1, 2, 3, ... 8, 16, ... up to the CPUs,\n"
+            "                   then 2x and 4x the CPUs; none: no sweep\n"
+            "  --reps N         timed runs per contestant (default: 21, fewer, down to 7,\n"
+            "                   for workloads whose rounds take long)\n"
+            "  --workload NAME  flat, spawn_inside, tree, fib, imbalanced or find_any\n"
+            "                   (default: all)\n"
+            "  --sched NAME     only this scheduler (and serial), e.g. for perf\n"
+            "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
+            "  --tree-depth N   depth of the tree workload (default 13: 16,383 tasks)\n"
+            "  --fib N          n for the fib workload (default 30)\n"
+            "  --find N         elements find_any searches (default 1048576)\n"
+            "  --idle SECONDS   how long to measure idle CPU (default 1; 0 skips it)\n"
+            "  --wakeups N      wake-ups to time on an idle pool (default 1000; 0 skips)\n"
+            "  --thread-per-task  add the no-pool baseline to flat: a thread per task\n"
+            "  --shared-counter   every task increments one shared counter, not its\n"
+            "                   worker's own (to see what that contention costs)\n"
+            "  --peers DIR      also run the peer programs found in DIR (peer-libgomp,\n"
+            "                   peer-libomp, peer-onetbb: other runtimes, same workloads)\n"
+            "  --out DIR        where runs.csv, summary.csv, wakeup.csv, bench.txt and the\n"
+            "                   plot data go (default lesson06_benchmark/results/latest)\n"
+            "  --reference DIR  the run whose ratios the last table puts beside this\n"
+            "                   run's: a directory with its summary.csv (default\n"
+            "                   lesson06_benchmark/results/reference, the book's)\n"
+            "  -h, --help       this text\n");
+}
+
+/* A bad command line: one line saying what is wrong, the usage, exit 2. */
+#define bad_usage(...) cli_bad_usage("bench", usage, __VA_ARGS__)
+
+/* s as a whole number from min to max, or a bad_usage() naming opt_name. */
+static unsigned long parse_count(const char *opt_name, const char *s, unsigned long min,
+                                 unsigned long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s == '-' || *s == '\0' || errno != 0 || *end != '\0' || v < min || v > max)
+        bad_usage("%s wants a whole number from %lu to %lu, not '%s'", opt_name, min, max, s);
+    return v;
+}
+
+static const char *workload_names[NWORKLOADS] = { "flat", "spawn_inside", "tree", "fib",
+                                                  "imbalanced", "find_any" };
+
+enum {
+    OPT_THREADS = 256, OPT_TASKS, OPT_REPS, OPT_TREE_DEPTH, OPT_FIB, OPT_FIND, OPT_WAKEUPS,
+    OPT_WORKLOAD, OPT_SCHED, OPT_OUT, OPT_PEERS, OPT_REFERENCE, OPT_SWEEP, OPT_IDLE,
+    OPT_THREAD_PER_TASK, OPT_SHARED_COUNTER,
+};
+
+static const struct option long_options[] = {
+    { "threads", required_argument, NULL, OPT_THREADS },
+    { "tasks", required_argument, NULL, OPT_TASKS },
+    { "reps", required_argument, NULL, OPT_REPS },
+    { "tree-depth", required_argument, NULL, OPT_TREE_DEPTH },
+    { "fib", required_argument, NULL, OPT_FIB },
+    { "find", required_argument, NULL, OPT_FIND },
+    { "wakeups", required_argument, NULL, OPT_WAKEUPS },
+    { "workload", required_argument, NULL, OPT_WORKLOAD },
+    { "sched", required_argument, NULL, OPT_SCHED },
+    { "out", required_argument, NULL, OPT_OUT },
+    { "peers", required_argument, NULL, OPT_PEERS },
+    { "reference", required_argument, NULL, OPT_REFERENCE },
+    { "sweep", required_argument, NULL, OPT_SWEEP },
+    { "idle", required_argument, NULL, OPT_IDLE },
+    { "thread-per-task", no_argument, NULL, OPT_THREAD_PER_TASK },
+    { "shared-counter", no_argument, NULL, OPT_SHARED_COUNTER },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+void parse_options(int argc, char **argv, struct options *opt, struct bench *b)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    b->cpus = cpus > 0 ? (unsigned)cpus : 1;
+    *opt = (struct options){
+        .threads = b->cpus < SCHED_MAX_WORKERS ? b->cpus : SCHED_MAX_WORKERS,
+        .tasks = 10000,
+        .find_elements = 1 << 20,
+        .idle_seconds = 1,
+        .wakeups = 1000,
+        .tree_depth = 13,
+        .fib_n = 30,
+        .out_dir = "lesson06_benchmark/results/latest",
+        .reference = REFERENCE_DIR,
+        .sweep = "auto",
+    };
+    opterr = 0;                 /* we say what is wrong ourselves */
+    int c, i;
+    /* The leading ':' makes a missing value ':' rather than '?'; either way
+     * argv[optind - 1] is the option at fault. */
+    while ((c = getopt_long(argc, argv, ":h", long_options, &i)) != -1) {
+        char name[40] = "";     /* the option's full name, for messages: "--threads" */
+        if (c >= OPT_THREADS)
+            snprintf(name, sizeof name, "--%s", long_options[i].name);
+        switch (c) {
+        case OPT_THREADS:
+            opt->threads = (unsigned)parse_count(name, optarg, 1, SCHED_MAX_WORKERS);
+            break;
+        case OPT_TASKS:
+            opt->tasks = parse_count(name, optarg, 1, 100000000);
+            break;
+        case OPT_REPS:
+            opt->reps = (unsigned)parse_count(name, optarg, 1, 1000);
+            break;
+        case OPT_TREE_DEPTH:
+            opt->tree_depth = (unsigned)parse_count(name, optarg, 1, 24);
+            break;
+        case OPT_FIB:
+            opt->fib_n = (unsigned)parse_count(name, optarg, 1, 40);
+            break;
+        case OPT_FIND:
+            opt->find_elements = parse_count(name, optarg, 1, 1ul << 28);
+            break;
+        case OPT_WAKEUPS:
+            opt->wakeups = (unsigned)parse_count(name, optarg, 0, 100000);
+            break;
+        case OPT_WORKLOAD:
+            opt->only = optarg;
+            break;
+        case OPT_SCHED:
+            opt->sched = optarg;
+            break;
+        case OPT_OUT:
+            opt->out_dir = optarg;
+            break;
+        case OPT_PEERS:
+            opt->peers = optarg;
+            break;
+        case OPT_REFERENCE:
+            opt->reference = optarg;
+            break;
+        case OPT_SWEEP:
+            opt->sweep = optarg;
+            break;
+        case OPT_IDLE: {
+            char *end;
+            opt->idle_seconds = strtod(optarg, &end);
+            if (*optarg == '\0' || *end != '\0' ||
+                !(opt->idle_seconds >= 0 && opt->idle_seconds <= 60))
+                bad_usage("--idle wants seconds from 0 to 60, not '%s'", optarg);
+            break;
+        }
+        case OPT_THREAD_PER_TASK:
+            opt->thread_per_task = true;
+            break;
+        case OPT_SHARED_COUNTER:
+            shared_counter = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case ':':
+            bad_usage("%s wants a value after it", argv[optind - 1]);
+        default:                /* '?': an unknown option, or a prefix of two */
+            if (optopt != 0)
+                bad_usage("unknown option '-%c'", optopt);
+            bad_usage("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        bad_usage("unexpected argument '%s' (bench takes only options)", argv[optind]);
+    if (opt->sched != NULL && sched_find(opt->sched) == NULL) {
+        char names[512] = "";
+        for (const struct scheduler *const *s = sched_all; *s != NULL; s++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), " %s", (*s)->name);
+        bad_usage("--sched wants one of%s, not '%s'", names, opt->sched);
+    }
+    bool known = opt->only == NULL;
+    for (int w = 0; w < NWORKLOADS && !known; w++)
+        known = strcmp(opt->only, workload_names[w]) == 0;
+    if (!known)
+        bad_usage("--workload wants flat, spawn_inside, tree, fib, imbalanced or find_any, "
+                  "not '%s'", opt->only);
+}
+
+/* The thread counts: opt->threads, and the sweep's. */
+void thread_counts(struct bench *b, const struct options *opt)
+{
+    unsigned *t = b->threads, n = 0;
+    t[n++] = opt->threads;
+    if (strcmp(opt->sweep, "auto") == 0) {
+        for (unsigned k = 1; k < b->cpus && n < MAX_CONFIGS - 3; k = k < 8 ? k + 1 : 2 * k)
+            t[n++] = k;         /* every count to 8, then doubling */
+        t[n++] = b->cpus;
+        t[n++] = 2 * b->cpus;
+        t[n++] = 4 * b->cpus;
+    } else if (strcmp(opt->sweep, "none") != 0) {
+        t[n++] = 1;             /* the sweep's speed-ups are over 1 worker */
+        const char *s = opt->sweep;
+        while (*s != '\0') {
+            char *end;
+            unsigned long v = strtoul(s, &end, 10);
+            if (end == s || v == 0 || v > SCHED_MAX_WORKERS || n == MAX_CONFIGS ||
+                (*end != ',' && *end != '\0'))
+                bad_usage("--sweep wants auto, none, or thread counts like 1,2,8, not '%s'",
+                          opt->sweep);
+            t[n++] = (unsigned)v;
+            s = *end == ',' ? end + 1 : end;
+        }
+    }
+    /* sort, drop duplicates and counts over SCHED_MAX_WORKERS */
+    unsigned m = 0;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned v = t[i], j = m;      /* insertion sort, in place: t[m..i] unsorted */
+        if (v > SCHED_MAX_WORKERS)
+            continue;
+        while (j > 0 && t[j - 1] > v)
+            j--;
+        if (j > 0 && t[j - 1] == v)
+            continue;
+        memmove(&t[j + 1], &t[j], (m - j) * sizeof *t);
+        t[j] = v;
+        m++;
+    }
+    b->nconfigs = m;
+    for (unsigned i = 0; i < m; i++)
+        if (t[i] == opt->threads)
+            b->main_config = i;
+}
