@@ -1,0 +1,1 @@
+# mk/peers-rust-go.mk: the rayon, crossbeam-deque and Go peers.
