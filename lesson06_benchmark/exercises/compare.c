@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "exercises.h"
 #include "rng.h"
@@ -167,16 +168,29 @@ static bool parse(const char *s, unsigned long max, unsigned long *out)
     return true;
 }
 
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: compare [TASK_NS [TASKS]]   (make -s lesson06-compare TASK_NS=1000)\n"
+               "  TASK_NS    how long each task spins first, 0 to 10000000 ns (default 0)\n"
+               "  TASKS      tasks per run, 1 to 100000000 (default 10000)\n"
+               "  -h, --help this text\n");
+}
+
 int main(int argc, char **argv)
 {
     unsigned long ns_arg = 0;
-    if (argc > 3 || (argc > 1 && !parse(argv[1], 10000000, &ns_arg)) ||
-        (argc > 2 && (!parse(argv[2], 100000000, &ntasks) || ntasks == 0))) {
-        fprintf(stderr, "usage: %s [TASK_NS [TASKS]]\n"
-                        "  TASK_NS  how long each task spins first, 0 to 10000000 (default 0)\n"
-                        "  TASKS    tasks per run (default 10000)\n", argv[0]);
-        return 2;
+    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        usage(stdout);
+        return 0;
     }
+    if (argc > 3)
+        cli_bad_usage("compare", usage, "too many arguments (at most TASK_NS and TASKS)");
+    if (argc > 1 && !parse(argv[1], 10000000, &ns_arg))
+        cli_bad_usage("compare", usage, "TASK_NS must be a whole number of ns from 0 to 10000000, not '%s'",
+                      argv[1]);
+    if (argc > 2 && (!parse(argv[2], 100000000, &ntasks) || ntasks == 0))
+        cli_bad_usage("compare", usage, "TASKS must be a whole number from 1 to 100000000, not '%s'",
+                      argv[2]);
     task_ns = ns_arg;
     pool_sched = sched_find("lesson05_parking");
     if (pool_sched == NULL) {
