@@ -15,17 +15,15 @@
  * THE THREE STATES OF A WORKER (worker_loop)
  *
  *             own deque empty, nothing
- *             elsewhere; may it search?   SEARCH_ROUNDS
- *             sleep_start_looking: yes    rounds in vain
+ *             elsewhere:                  SEARCH_ROUNDS
+ *             sleep_start_looking         rounds in vain
  *   RUNNING ────────────────► SEARCHING ────────────────► PARKED
  *  (awake,   ◄──────────────── (awake,   ◄──────────────── (asleep on
  *   tasks)    found work:       stealing, woken by a spawn  its parker)
- *    │ ▲      sleep_work_found  injector) or last searcher:  ▲ │
- *    │ │                                  counted searching  │ │
- *    │ └── its last look before sleeping found work, or ─────┼─┘
- *    │     destroy() woke it: counted awake, not searching   │
- *    └──── sleep_start_looking: no (half the workers search ─┘
- *          already): parks at once
+ *      ▲      sleep_work_found  injector) or last searcher:    │
+ *      │                                  counted searching    │
+ *      └──── its last look before sleeping found work, or ─────┘
+ *            destroy() woke it: counted awake, not searching
  *
  * To park (sleep_no_work_found), a worker counts itself out, looks once
  * more (work_visible), and sleeps unless that look found something.  Why
@@ -235,13 +233,13 @@ static void *worker_loop(void *arg)
          * destroy calls after the last task has finished. */
         if (atomic_load_explicit(&pool->shutdown, memory_order_acquire))
             break;
-        if (w->searching || sleep_start_looking(&pool->sleep, &w->searching)) {
-            if (++rounds < SEARCH_ROUNDS) {
-                sched_yield();
-                continue;
-            }
-            counter_add(&w->searches_failed, 1);
+        if (!w->searching)
+            sleep_start_looking(&pool->sleep, &w->searching);
+        if (++rounds < SEARCH_ROUNDS) {
+            sched_yield();
+            continue;
         }
+        counter_add(&w->searches_failed, 1);
         rounds = 0;
         if (woken)
             counter_add(&w->wakeups_noop, 1);

@@ -10,8 +10,8 @@
  *   - if every worker is awake, one of them will find it: wake nobody;
  *   - otherwise wake one parked worker, and count it as searching at once,
  *     so that the next spawn, a moment later, does not wake a second one.
- * At most half the workers search at a time (as in tokio and Go); a worker
- * that may not search parks at once.  When the last searcher finds work, it
+ * Every idle worker may search (sleep_start_looking says why there is no
+ * bound, as tokio and Go have).  When the last searcher finds work, it
  * wakes one more, which searches in turn: under load, workers wake one by
  * one until there are enough of them, and no spawn ever wakes a crowd.
  *
@@ -267,20 +267,20 @@ uint64_t sleep_parks(struct sleep *s, unsigned worker)
 
 /* ---- searching and parking ---- */
 
-/* At most half the workers (and at least one) search at once. */
-bool sleep_start_looking(struct sleep *s, bool *searching)
+/*
+ * Every idle worker may search.  tokio and Go let at most half the workers
+ * search, so that a crowd of thieves does not fight over one victim; a
+ * worker refused parks at once.  Here that bound made more workers than
+ * CPUs slower than one worker on `tree` and `fib` (the README, "More
+ * workers than CPUs"), and steal-half already makes a crowd rare.
+ */
+void sleep_start_looking(struct sleep *s, bool *searching)
 {
-    /* relaxed: a first guess; the CAS checks it. */
-    uint32_t state = atomic_load_explicit(&s->state, memory_order_relaxed);
-    /* The CAS: seq_cst (the default).  No partner needs its ordering: the
-     * argument at the top of the file uses only its place in the
-     * modification order of state, so it must be an RMW, as every write. */
-    do {
-        if (2 * sleep_searching(state) >= s->nworkers && sleep_searching(state) > 0)
-            return false;
-    } while (!atomic_compare_exchange_weak(&s->state, &state, state + SLEEP_ONE_SEARCHING));
+    /* seq_cst (the default).  No partner needs its ordering: the argument
+     * at the top of the file uses only its place in the modification
+     * order of state, so it must be an RMW, as every write. */
+    atomic_fetch_add(&s->state, SLEEP_ONE_SEARCHING);
     *searching = true;
-    return true;
 }
 
 /*

@@ -7,9 +7,9 @@
  * functions below decide:
  *
  *   the worker loop, or a spawn           calls
- *   found nothing, is not searching       sleep_start_looking: may refuse
+ *   found nothing, is not searching       sleep_start_looking
  *   found work while searching            sleep_work_found
- *   searched in vain, or was refused      sleep_no_work_found: may park
+ *   searched in vain                      sleep_no_work_found: may park
  *   a first push into the injector        sleep_new_external_job
  *   a push onto its own deque (inside)    sleep_new_internal_job (inline)
  *   destroy()                             sleep_wake_all
@@ -77,10 +77,10 @@ int sleep_init(struct sleep *s, unsigned nworkers);
 /* No worker may be using s any more (destroy has joined them). */
 void sleep_destroy(struct sleep *s);
 
-/* Found nothing and not searching: asks to be counted as searching.  False
- * when at least half the workers search already: then park instead.  On
- * true, *searching is set. */
-bool sleep_start_looking(struct sleep *s, bool *searching);
+/* Found nothing and not searching: counts the caller as searching, and
+ * sets *searching.  Every idle worker may search (sleep.c says why there
+ * is no bound). */
+void sleep_start_looking(struct sleep *s, bool *searching);
 
 /* Was searching (*searching) and found work: stops searching, and, if it
  * was the last searcher and work_visible(ctx) sees more, wakes a peer. */
