@@ -203,7 +203,7 @@ clean:
 help:
 	@sed -n 's/^#   make /make /p' Makefile mk/*.mk
 
-include mk/sanitizers.mk mk/bench.mk mk/verify.mk mk/trace.mk mk/programs.mk mk/peers-rust-go.mk
+include mk/sanitizers.mk mk/bench.mk mk/verify.mk mk/trace.mk mk/peers-rust-go.mk
 
 # What each object includes (gcc -MMD), for this build and its traced twin.
 -include $(shell find $(BUILD)/obj $(TBUILD)/obj -name '*.d' 2>/dev/null)

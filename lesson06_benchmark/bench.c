@@ -2,8 +2,8 @@
  * bench.c: `make bench`, every scheduler in sched_all and the peers on the
  * same workloads (workloads.c), in one run, so that the ratios between them
  * are fair.  options.c reads the command line, wakeup.c runs the idle CPU
- * and wake-up tests, and report.c prints the tables (reference.c the last)
- * and plot_data.c writes the files.
+ * and wake-up tests, programs_bench.c the real programs, report.c prints
+ * the tables (reference.c the last) and plot_data.c writes the files.
  *
  * METHOD
  * Rounds: in each, every contestant runs once, in a freshly shuffled order,
@@ -59,6 +59,9 @@ static const struct {
     { "peer-libgomp", "OpenMP tasks (gcc libgomp)" },
     { "peer-libomp", "OpenMP tasks (LLVM libomp)" },
     { "peer-onetbb", "oneTBB task_group" },
+    { "peer-rayon", "rayon (join, scope)" },
+    { "peer-crossbeam", "crossbeam-deque pool" },
+    { "peer-go", "Go goroutines" },
 };
 enum { NPEER_KINDS = sizeof peer_kinds / sizeof peer_kinds[0] };
 
@@ -418,6 +421,7 @@ int main(int argc, char **argv)
         measure(w, false, &rng);
         print_table(&B, w);
     }
+    run_programs(&B, &opt, &rng);       /* nqueens, sort, reduce: programs_bench.c */
     B.wakeups = opt.wakeups;
     B.idle_seconds = opt.idle_seconds;
     if (opt.idle_seconds > 0 || opt.wakeups > 0) {

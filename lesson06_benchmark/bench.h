@@ -61,6 +61,7 @@ enum { WAKE_GAP_MS = 1, IDLE_AFTER_MS = 20 };
 #define REFERENCE_DIR "lesson06_benchmark/results/reference"
 
 struct options;                 /* options.h */
+struct rng;                     /* rng.h */
 
 /* ---- bench.c ---- */
 
@@ -119,6 +120,13 @@ void print_summary(const struct bench *b);
  * whose summary.csv is in dir.  One line instead when that file cannot be
  * read. */
 void print_reference(const struct bench *b, const char *dir);
+
+/* ---- programs_bench.c ---- */
+
+/* The real programs (programs.h), as opt asks: times them on serial, every
+ * pool and every peer, prints a table each, and writes programs.csv,
+ * programs-runs.csv and program-*.dat into opt->out_dir. */
+void run_programs(const struct bench *b, const struct options *opt, struct rng *rng);
 
 /* ---- plot_data.c ---- */
 

@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "options.h"
+#include "programs.h"
 
 
 /* The synopsis and what each option means, to f. */
@@ -24,7 +25,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: bench [--threads N] [--sweep auto|none|N,N,...] [--reps N]\n"
             "             [--workload NAME] [--sched NAME] [--tasks N] [--tree-depth N]\n"
-            "             [--fib N] [--find N] [--idle SECONDS] [--wakeups N]\n"
+            "             [--fib N] [--find N] [--nqueens N] [--cutoff LIST] [--sort N]\n"
+            "             [--sort-grain LIST] [--reduce N] [--reduce-grain LIST]\n"
+            "             [--idle SECONDS] [--wakeups N]\n"
             "             [--thread-per-task] [--shared-counter] [--peers DIR] [--out DIR]\n"
             "             [--reference DIR] [-h|--help]\n"
             "  --threads N      workers per pool in the full tables (default: the CPUs)\n"
@@ -33,22 +36,34 @@ static void usage(FILE *f)
             "                   then 2x and 4x the CPUs; none: no sweep\n"
             "  --reps N         timed runs per contestant (default: 21, fewer, down to 7,\n"
             "                   for workloads whose rounds take long)\n"
-            "  --workload NAME  flat, spawn_inside, tree, fib, imbalanced or find_any\n"
-            "                   (default: all)\n"
+            "  --workload NAME  flat, spawn_inside, tree, fib, imbalanced, find_any,\n"
+            "                   nqueens, sort or reduce (default: all)\n"
             "  --sched NAME     only this scheduler (and serial), e.g. for perf\n"
             "  --tasks N        tasks per run of flat and spawn_inside (default 10000)\n"
             "  --tree-depth N   depth of the tree workload (default 13: 16,383 tasks)\n"
             "  --fib N          n for the fib workload (default 30)\n"
             "  --find N         elements find_any searches (default 1048576)\n"
+            "  --nqueens N      the real program nqueens: N queens (default 14; 1 to 18)\n"
+            "  --cutoff LIST    nqueens' cut-offs: a task per placement in the rows above\n"
+            "                   it; the first is the table's, every one gets a speed-up\n"
+            "                   column (default 4,1,2,6; each 0 to 7)\n"
+            "  --sort N         keys the real program sort sorts (default 10000000)\n"
+            "  --sort-grain LIST  sort's grains: longer pieces split in two in parallel;\n"
+            "                   the first is the table's (default 100000 and N/2)\n"
+            "  --reduce N       keys the real program reduce sums over (default 10000000)\n"
+            "  --reduce-grain LIST  reduce's grains, the same way; 0: adaptive, as rayon\n"
+            "                   splits (default 0,100,1000,100000 and N/2)\n"
             "  --idle SECONDS   how long to measure idle CPU (default 1; 0 skips it)\n"
             "  --wakeups N      wake-ups to time on an idle pool (default 1000; 0 skips)\n"
             "  --thread-per-task  add the no-pool baseline to flat: a thread per task\n"
             "  --shared-counter   every task increments one shared counter, not its\n"
             "                   worker's own (to see what that contention costs)\n"
             "  --peers DIR      also run the peer programs found in DIR (peer-libgomp,\n"
-            "                   peer-libomp, peer-onetbb: other runtimes, same workloads)\n"
-            "  --out DIR        where runs.csv, summary.csv, wakeup.csv, bench.txt and the\n"
-            "                   plot data go (default lesson06_benchmark/results/latest)\n"
+            "                   peer-libomp, peer-onetbb, peer-rayon, peer-crossbeam,\n"
+            "                   peer-go: other runtimes, same workloads)\n"
+            "  --out DIR        where runs.csv, summary.csv, wakeup.csv, programs.csv,\n"
+            "                   programs-runs.csv, bench.txt and the plot data go\n"
+            "                   (default lesson06_benchmark/results/latest)\n"
             "  --reference DIR  the run whose ratios the last table puts beside this\n"
             "                   run's: a directory with its summary.csv (default\n"
             "                   lesson06_benchmark/results/reference, the book's)\n"
@@ -70,13 +85,39 @@ static unsigned long parse_count(const char *opt_name, const char *s, unsigned l
     return v;
 }
 
-static const char *workload_names[NWORKLOADS] = { "flat", "spawn_inside", "tree", "fib",
-                                                  "imbalanced", "find_any" };
+static const char *workload_names[NWORKLOADS + 3] = { "flat", "spawn_inside", "tree", "fib",
+                                                      "imbalanced", "find_any", "nqueens",
+                                                      "sort", "reduce" };
+
+/* A comma-separated list of grains into g, in the order given, each from
+ * min to max; a repeated value counts once.  A bad list is a bad_usage(). */
+static void parse_grains(const char *opt_name, const char *s, unsigned long min,
+                         unsigned long max, struct grains *g)
+{
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", s);
+    g->n = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        unsigned long v = parse_count(opt_name, tok, min, max);
+        bool seen = false;
+        for (unsigned i = 0; i < g->n; i++)
+            seen |= g->v[i] == v;
+        if (seen)
+            continue;
+        if (g->n == MAX_GRAINS)
+            bad_usage("%s takes at most %d values, not '%s'", opt_name, MAX_GRAINS, s);
+        g->v[g->n++] = v;
+    }
+    if (g->n == 0)
+        bad_usage("%s wants one value or more, like 4 or 4,1,2, not '%s'", opt_name, s);
+}
 
 enum {
     OPT_THREADS = 256, OPT_TASKS, OPT_REPS, OPT_TREE_DEPTH, OPT_FIB, OPT_FIND, OPT_WAKEUPS,
     OPT_WORKLOAD, OPT_SCHED, OPT_OUT, OPT_PEERS, OPT_REFERENCE, OPT_SWEEP, OPT_IDLE,
-    OPT_THREAD_PER_TASK, OPT_SHARED_COUNTER,
+    OPT_THREAD_PER_TASK, OPT_SHARED_COUNTER, OPT_NQUEENS, OPT_CUTOFF, OPT_SORT, OPT_SORT_GRAIN,
+    OPT_REDUCE, OPT_REDUCE_GRAIN,
 };
 
 static const struct option long_options[] = {
@@ -96,6 +137,12 @@ static const struct option long_options[] = {
     { "idle", required_argument, NULL, OPT_IDLE },
     { "thread-per-task", no_argument, NULL, OPT_THREAD_PER_TASK },
     { "shared-counter", no_argument, NULL, OPT_SHARED_COUNTER },
+    { "nqueens", required_argument, NULL, OPT_NQUEENS },
+    { "cutoff", required_argument, NULL, OPT_CUTOFF },
+    { "sort", required_argument, NULL, OPT_SORT },
+    { "sort-grain", required_argument, NULL, OPT_SORT_GRAIN },
+    { "reduce", required_argument, NULL, OPT_REDUCE },
+    { "reduce-grain", required_argument, NULL, OPT_REDUCE_GRAIN },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -115,7 +162,12 @@ void parse_options(int argc, char **argv, struct options *opt, struct bench *b)
         .out_dir = "lesson06_benchmark/results/latest",
         .reference = REFERENCE_DIR,
         .sweep = "auto",
+        .nq_n = 14,
+        .sort_n = 10000000,
+        .reduce_n = 10000000,
     };
+    /* the grain lists, read once the sizes are known (N/2 in the defaults) */
+    const char *cutoffs = "4,1,2,6", *sort_grains = NULL, *reduce_grains = NULL;
     opterr = 0;                 /* we say what is wrong ourselves */
     int c, i;
     /* The leading ':' makes a missing value ':' rather than '?'; either way
@@ -178,6 +230,24 @@ void parse_options(int argc, char **argv, struct options *opt, struct bench *b)
         case OPT_SHARED_COUNTER:
             shared_counter = true;
             break;
+        case OPT_NQUEENS:
+            opt->nq_n = parse_count(name, optarg, 1, PROG_NQ_MAX);
+            break;
+        case OPT_SORT:
+            opt->sort_n = parse_count(name, optarg, 1, 1ul << 28);
+            break;
+        case OPT_REDUCE:
+            opt->reduce_n = parse_count(name, optarg, 1, 1ul << 28);
+            break;
+        case OPT_CUTOFF:
+            cutoffs = optarg;
+            break;
+        case OPT_SORT_GRAIN:
+            sort_grains = optarg;
+            break;
+        case OPT_REDUCE_GRAIN:
+            reduce_grains = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -198,11 +268,19 @@ void parse_options(int argc, char **argv, struct options *opt, struct bench *b)
         bad_usage("--sched wants one of%s, not '%s'", names, opt->sched);
     }
     bool known = opt->only == NULL;
-    for (int w = 0; w < NWORKLOADS && !known; w++)
+    for (int w = 0; w < NWORKLOADS + 3 && !known; w++)
         known = strcmp(opt->only, workload_names[w]) == 0;
     if (!known)
-        bad_usage("--workload wants flat, spawn_inside, tree, fib, imbalanced or find_any, "
-                  "not '%s'", opt->only);
+        bad_usage("--workload wants flat, spawn_inside, tree, fib, imbalanced, find_any, "
+                  "nqueens, sort or reduce, not '%s'", opt->only);
+    char list[96];
+    parse_grains("--cutoff", cutoffs, 0, 7, &opt->cutoffs);
+    snprintf(list, sizeof list, "100000,%lu", opt->sort_n / 2 ? opt->sort_n / 2 : 1);
+    parse_grains("--sort-grain", sort_grains ? sort_grains : list, 1, 1ul << 28,
+                 &opt->sort_grains);
+    snprintf(list, sizeof list, "0,100,1000,100000,%lu", opt->reduce_n / 2);
+    parse_grains("--reduce-grain", reduce_grains ? reduce_grains : list, 0, 1ul << 28,
+                 &opt->reduce_grains);
 }
 
 /* The thread counts: opt->threads, and the sweep's. */

@@ -9,6 +9,15 @@
 
 struct bench;
 
+enum { MAX_GRAINS = 8 };        /* grains (or cut-offs) per real program */
+
+/* A real program's grains: v[0] is the tables' (the first given), the rest
+ * are the sweep's; all distinct. */
+struct grains {
+    unsigned long v[MAX_GRAINS];
+    unsigned n;
+};
+
 /* What the command line asked for (defaults in parse_options). */
 struct options {
     unsigned threads;
@@ -26,6 +35,9 @@ struct options {
     const char *peers;          /* directory of peer programs, or NULL */
     const char *reference;      /* the reference run's directory (summary.csv) */
     const char *sweep;          /* "auto", "none" or a list: 1,2,8 */
+    /* the real programs (programs.h): sizes, and grains (nqueens: cut-offs) */
+    unsigned long nq_n, sort_n, reduce_n;
+    struct grains cutoffs, sort_grains, reduce_grains;
 };
 
 /* Fills *opt from the command line, and b->cpus (the CPUs online, the

@@ -8,6 +8,8 @@
 #   oversub.png     flat: ns per task against workers, into oversubscription
 #   imbalanced.png  imbalanced: time over the ideal
 #   steals.png      steals per task run, per lesson, on three workloads
+#   program-nqueens.png, program-sort.png, program-reduce.png
+#                   the real programs: speed-up over serial, a bar per grain
 
 if (!exists("dir")) dir = "lesson06_benchmark/results/latest"
 machine = system("head -1 '".dir."/bench.txt' | sed 's/^machine: //; s/;.*//'")
@@ -133,3 +135,40 @@ f = dir."/sweep-flat.dat"
 h = header(f)
 plot for [i=2:words(h)] f using 1:i with linespoints lw 2 pt 7 lc rgb color(word(h, i)) \
      dt dash(word(h, i)) title word(h, i)
+
+# ---- the real programs: speed-up over serial, a bar per grain ----
+# program-NAME.dat (programs_bench.c): a row per pool and peer, a column per
+# grain (nqueens: cut-off), the table's marked *; a program that did not
+# run has no file and no plot.
+unset logscale
+unset xlabel
+set terminal pngcairo size 1000,560 font "DejaVu Sans,11" noenhanced
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set xtics rotate by -25 left
+set autoscale x
+set yrange [0:*]
+set offsets 0, 0, 0.25, 0       # room above the ideal's dashed line
+set key outside right top
+set format y "%g"
+workers = system("sed -n 's/^\\([0-9]*\\) workers, median of.*answer checked.*/\\1/p' '".dir."/bench.txt' | head -1")
+cpus = system("sed -n '1s/.*, \\([0-9]*\\) CPUs;.*/\\1/p' '".dir."/bench.txt'")
+ideal = (workers eq "" || cpus eq "") ? 0 : (int(workers) < int(cpus) ? int(workers) : int(cpus))
+grain_color(i) = word("#332288 #88ccee #44aa99 #117733 #999933 #ddcc77 #cc6677 #882255", (i - 2) % 8 + 1)
+do for [prog in "nqueens sort reduce"] {
+    f = dir."/program-".prog.".dat"
+    if (system("[ -s '".f."' ] && echo y") eq "y") {
+        set output dir."/program-".prog.".png"
+        set title prog.": speed-up over serial, each bar a ".(prog eq "nqueens" ? "cut-off" : "grain"). \
+                  " (* the table's); dashed: ".ideal." CPUs' worth\n".machine
+        set ylabel "serial time / this time (median)"
+        h = header(f)
+        unset arrow
+        set arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb "#bbbbbb"
+        if (ideal > 0) {
+            set arrow from graph 0, first ideal to graph 1, first ideal nohead dt 2 lc rgb "black"
+        }
+        plot for [i=2:words(h)] f every ::1 using i:xtic(1) title word(h, i) lc rgb grain_color(i)
+    }
+}

@@ -6,8 +6,15 @@
 
 .PHONY: bench peers lesson06-compare
 
+# The real programs (programs.c: the code every runtime shares; programs_pool.c
+# and programs_setup.c: on the lessons' schedulers) go into bench and into
+# their test, which the generic rule builds from programs_test.c.
+PROGRAM_OBJS := $(addprefix $(BUILD)/obj/lesson06_benchmark/,programs.o programs_pool.o \
+        programs_setup.o)
+$(BUILD)/tests/lesson06_benchmark/programs: $(PROGRAM_OBJS)
+
 $(BENCH): $(addprefix $(BUILD)/obj/lesson06_benchmark/,bench.o options.o wakeup.o \
-        report.o reference.o plot_data.o workloads.o) $(LIB)
+        report.o reference.o plot_data.o workloads.o programs_bench.o) $(PROGRAM_OBJS) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -36,21 +43,27 @@ PEERS := $(BUILD)/peers
 PEER_DIR := lesson06_benchmark/peers
 PEER_BINS := $(PEERS)/peer-libgomp $(PEERS)/peer-libomp $(PEERS)/peer-onetbb
 PEER_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Icommon
-PEER_DEPS := $(PEER_DIR)/peer_main.c $(PEER_DIR)/peer.h common/clock.h
+PROGRAMS_H := lesson06_benchmark/programs.h
 
-$(PEERS)/peer-libgomp: $(PEER_DIR)/omp_peer.c $(PEER_DEPS)
+# What every C and C++ peer links besides its runtime's file, built once, by
+# gcc: peer_main.c, and the real programs' shared code, so that every one of
+# them runs the same serial code (libomp's peer included, built by clang).
+PEER_COMMON := $(PEERS)/peer_main.o $(PEERS)/programs.o
+$(PEERS)/peer_main.o: $(PEER_DIR)/peer_main.c $(PEER_DIR)/peer.h $(PROGRAMS_H) common/clock.h
 	@mkdir -p $(@D)
-	$(Q)gcc $(PEER_CFLAGS) -fopenmp $(PEER_DIR)/omp_peer.c $(PEER_DIR)/peer_main.c -o $@
+	$(Q)gcc $(PEER_CFLAGS) -c $< -o $@
+$(PEERS)/programs.o: lesson06_benchmark/programs.c $(PROGRAMS_H)
+	@mkdir -p $(@D)
+	$(Q)gcc $(PEER_CFLAGS) -c $< -o $@
 
-$(PEERS)/peer-libomp: $(PEER_DIR)/omp_peer.c $(PEER_DEPS)
-	@mkdir -p $(@D)
-	$(Q)clang $(PEER_CFLAGS) -fopenmp=libomp $(PEER_DIR)/omp_peer.c $(PEER_DIR)/peer_main.c -o $@
+$(PEERS)/peer-libgomp: $(PEER_DIR)/omp_peer.c $(PEER_DIR)/peer.h $(PROGRAMS_H) $(PEER_COMMON)
+	$(Q)gcc $(PEER_CFLAGS) -fopenmp $< $(PEER_COMMON) -o $@
 
-$(PEERS)/peer-onetbb: $(PEER_DIR)/tbb_peer.cpp $(PEER_DEPS)
-	@mkdir -p $(@D)
-	$(Q)gcc $(PEER_CFLAGS) -c $(PEER_DIR)/peer_main.c -o $(PEERS)/peer_main.o
-	$(Q)g++ -std=c++17 -O2 -Wall -Wextra -Werror -Icommon $(PEER_DIR)/tbb_peer.cpp \
-	    $(PEERS)/peer_main.o -ltbb -pthread -o $@
+$(PEERS)/peer-libomp: $(PEER_DIR)/omp_peer.c $(PEER_DIR)/peer.h $(PROGRAMS_H) $(PEER_COMMON)
+	$(Q)clang $(PEER_CFLAGS) -fopenmp=libomp $< $(PEER_COMMON) -o $@
+
+$(PEERS)/peer-onetbb: $(PEER_DIR)/tbb_peer.cpp $(PEER_DIR)/peer.h $(PROGRAMS_H) $(PEER_COMMON)
+	$(Q)g++ -std=c++17 -O2 -Wall -Wextra -Werror -Icommon $< $(PEER_COMMON) -ltbb -pthread -o $@
 
 peers:
 	-$(Q)sh common/scripts/deps.sh tbb
@@ -67,7 +80,7 @@ ifneq ($(filter-out 1,$(QUICK) $(FULL)),)
 $(error QUICK and FULL take 1 or nothing, as in: make bench QUICK=1)
 endif
 ifeq ($(QUICK),1)
-BENCH_SIZE := --reps 3 --idle 0.2 --wakeups 100 --fib 25
+BENCH_SIZE := --reps 3 --idle 0.2 --wakeups 100 --fib 25 --nqueens 12 --sort 1000000 --reduce 1000000
 else ifeq ($(FULL),1)
 BENCH_SIZE := --tasks 1000000 --tree-depth 20 --fib 32 --reps 11
 endif

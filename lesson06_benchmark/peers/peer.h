@@ -22,6 +22,24 @@
  * imbalanced), the depth (tree) or n (fib).  A peer that ran the wrong
  * number of tasks, or got fib wrong, prints why and exits with status 1.
  *
+ * The real programs, defined in ../programs.h (keys, f, what a task is):
+ *
+ *   peer-NAME nqueens THREADS N CUTOFF   the solutions of N queens, a task
+ *                                        per placement above row CUTOFF
+ *   peer-NAME sort THREADS COUNT GRAIN   merge sort of COUNT keys (seed 1),
+ *                                        halves in parallel above GRAIN
+ *   peer-NAME reduce THREADS COUNT GRAIN the sum of f over COUNT keys
+ *                                        (seed 2); GRAIN 0: adaptive
+ *
+ * Each makes its input untimed, does one warm-up run and one timed run,
+ * checks both answers (nqueens against OEIS A000170; sort: ascending, and
+ * the input's count and sum; reduce: the serial sum) and prints the timed
+ * run's nanoseconds.  A wrong answer: why on stderr, exit status 1.
+ * GRAIN 0 for reduce needs a peer that can tell a stolen piece (the thread
+ * running a piece against the one that split it off); a peer that cannot
+ * prints "unsupported" on stdout and exits with status 3, and bench leaves
+ * its cell empty.  The Rust and Go peers speak the same protocol.
+ *
  * The wake-up test, as bench.c does it for a lesson's pool: the runtime
  * left quiet for 1 ms, then one task submitted by a thread that does not
  * run it, and the time to the task's first instruction.  In the workloads
@@ -37,6 +55,9 @@
  */
 #ifndef PEER_H
 #define PEER_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +84,15 @@ unsigned long peer_fib_result(void);
  * peer_wake_wait(), which blocks until that task has run without letting
  * the submitting thread run tasks. */
 void peer_wake(unsigned long rounds);
+
+/* The real programs (programs.h), each on the runtime, returning when
+ * done: nqueens' count; sort of a[0..n) with tmp; reduce's sum into *sum,
+ * splits starting at `threads` when adaptive (grain 0).  peer_reduce
+ * returns 0, or -1 when grain is 0 and the peer cannot tell a stolen
+ * piece. */
+uint64_t peer_nqueens(unsigned n, unsigned cutoff);
+void peer_sort(uint32_t *a, uint32_t *tmp, size_t n, size_t grain);
+int peer_reduce(const uint32_t *a, size_t n, size_t grain, unsigned threads, uint64_t *sum);
 
 /* ---- provided by peer_main.c ---- */
 

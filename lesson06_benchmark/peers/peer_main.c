@@ -10,10 +10,15 @@
  *
  * The wake-up test's bookkeeping is bench.c's wake_test, step for step, so
  * that a peer's row and a lesson's measure the same thing.
+ *
+ * The real programs (nqueens, sort, reduce): the input, the warm-up, the
+ * timing and the checks are here, with the code of ../programs.c, which
+ * every runtime shares; each peer writes only its parallel part.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,8 @@
 
 #include "clock.h"
 #include "peer.h"
+
+#include "../programs.h"
 
 #define MAX_THREADS 256
 
@@ -133,13 +140,81 @@ static int cmp_u64(const void *a, const void *b)
 static int usage(void)
 {
     fprintf(stderr, "usage: peer flat|spawn_inside|tree|fib|imbalanced THREADS SIZE\n"
-                    "       peer idle THREADS MS | peer wake THREADS COUNT\n");
+                    "       peer idle THREADS MS | peer wake THREADS COUNT\n"
+                    "       peer nqueens THREADS N CUTOFF | peer sort|reduce THREADS COUNT GRAIN\n");
     return 2;
+}
+
+/* One run of a real program, then its check against `want` (nqueens'
+ * count, sort's input sum, reduce's sum): 0, 3 (unsupported), or 1 with
+ * why on stderr. */
+static int program_run(const char *what, unsigned threads, unsigned long size,
+                       unsigned long grain, const uint32_t *keys, uint32_t *a, uint32_t *tmp,
+                       uint64_t want)
+{
+    char why[256] = "";
+    uint64_t got = want;
+    if (strcmp(what, "nqueens") == 0) {
+        got = peer_nqueens((unsigned)size, (unsigned)grain);
+    } else if (strcmp(what, "sort") == 0) {
+        peer_sort(a, tmp, size, grain);
+        prog_sort_check(a, size, want, why, sizeof why);
+    } else if (peer_reduce(keys, size, grain, threads, &got) != 0) {
+        return 3;
+    }
+    if (got != want)
+        snprintf(why, sizeof why, "%s %lu: %llu, not %llu", what, size,
+                 (unsigned long long)got, (unsigned long long)want);
+    if (why[0] != '\0') {
+        fprintf(stderr, "peer: %s\n", why);
+        return 1;
+    }
+    return 0;
+}
+
+/* peer nqueens|sort|reduce THREADS SIZE GRAIN: the input and the answer,
+ * untimed; one warm-up run and one timed run, both checked; the timed
+ * run's ns printed. */
+static int program(const char *what, unsigned threads, unsigned long size, unsigned long grain)
+{
+    bool nq = strcmp(what, "nqueens") == 0, sort = strcmp(what, "sort") == 0;
+    if (nq ? size > PROG_NQ_MAX : sort && grain == 0)
+        return usage();
+    uint32_t *keys = NULL, *a = NULL, *tmp = NULL;
+    uint64_t want = prog_nq_expected((unsigned)size);
+    if (!nq) {
+        keys = malloc(size * sizeof *keys);
+        a = malloc(size * sizeof *a);
+        tmp = calloc(size, sizeof *tmp);
+        if (keys == NULL || a == NULL || tmp == NULL)
+            return 1;
+        prog_keys(keys, size, sort ? PROG_SORT_SEED : PROG_REDUCE_SEED);
+        want = sort ? prog_sum(keys, size) : prog_reduce_expected(keys, size);
+    }
+    int rc = 0;
+    uint64_t t0 = 0, t1 = 0;
+    for (int run = 0; run < 2 && rc == 0; run++) {     /* a warm-up, then the timed run */
+        if (a != NULL)
+            memcpy(a, keys, size * sizeof *a);
+        t0 = now_ns();
+        rc = program_run(what, threads, size, grain, keys, a, tmp, want);
+        t1 = now_ns();
+    }
+    if (rc == 3)
+        printf("unsupported\n");
+    else if (rc == 0)
+        printf("%llu\n", (unsigned long long)(t1 - t0));
+    free(keys);
+    free(a);
+    free(tmp);
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 4)
+    bool real = argc == 5 && (strcmp(argv[1], "nqueens") == 0 || strcmp(argv[1], "sort") == 0 ||
+                              strcmp(argv[1], "reduce") == 0);
+    if (argc != 4 && !real)
         return usage();
     const char *what = argv[1];
     unsigned long threads = strtoul(argv[2], NULL, 10), size = strtoul(argv[3], NULL, 10);
@@ -148,6 +223,13 @@ int main(int argc, char **argv)
     if (peer_init((unsigned)threads, strcmp(what, "wake") == 0) != 0) {
         fprintf(stderr, "peer: cannot start %lu threads\n", threads);
         return 1;
+    }
+    if (real) {
+        char *end;
+        unsigned long grain = strtoul(argv[4], &end, 10);
+        if (*argv[4] == '\0' || *end != '\0')
+            return usage();
+        return program(what, (unsigned)threads, size, grain);
     }
 
     if (strcmp(what, "idle") == 0) {        /* size: milliseconds */

@@ -17,6 +17,13 @@
  *   fib               a task_group per call: run fib(n-1), call fib(n-2),
  *                     wait (TBB's own example): one task per call, as join
  *
+ * The real programs (../programs.h, called through extern "C"): a
+ * task_group per board above the cut-off, a task per placement (nqueens);
+ * a task_group per split, run the right half, the left in place, wait,
+ * merge (sort); the same split for reduce, whose pieces compare their
+ * arena slot (current_thread_index) with their splitter's to tell a
+ * stolen one.
+ *
  * The wake-up test (peer.h): the arena has THREADS slots, none reserved
  * for the caller, and TBB may start THREADS workers for it.  The caller
  * never enters the arena: it enqueues each task into it from outside
@@ -27,6 +34,7 @@
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
+#include "../programs.h"
 #include "peer.h"
 
 static tbb::task_arena *arena;
@@ -105,6 +113,76 @@ extern "C" void peer_wake(unsigned long rounds)
 extern "C" unsigned long peer_fib_result(void)
 {
     return fib_out;
+}
+
+/* ---- the real programs ---- */
+
+static uint64_t nqueens(unsigned n, unsigned cutoff, prog_board b)
+{
+    uint32_t cols = prog_nq_free(n, &b);
+    if (b.depth >= cutoff || cols == 0)
+        return prog_nq_count(n, &b);
+    uint64_t counts[32];
+    int k = 0;
+    tbb::task_group g;
+    for (; cols != 0; cols &= cols - 1, k++) {
+        prog_board child = prog_nq_place(&b, cols & -cols);
+        g.run([&counts, k, n, cutoff, child] { counts[k] = nqueens(n, cutoff, child); });
+    }
+    g.wait();
+    uint64_t sum = 0;
+    while (k > 0)
+        sum += counts[--k];
+    return sum;
+}
+
+extern "C" uint64_t peer_nqueens(unsigned n, unsigned cutoff)
+{
+    uint64_t result = 0;
+    arena->execute([&result, n, cutoff] { result = nqueens(n, cutoff, prog_board{ 0, 0, 0, 0 }); });
+    return result;
+}
+
+static void sort(uint32_t *a, uint32_t *tmp, size_t n, size_t grain)
+{
+    if (!prog_sort_splits(n, grain)) {
+        prog_sort(a, tmp, n);
+        return;
+    }
+    size_t m = n / 2;
+    tbb::task_group g;
+    g.run([=] { sort(a + m, tmp + m, n - m, grain); });
+    sort(a, tmp, m, grain);
+    g.wait();
+    prog_merge(a, m, n, tmp);
+}
+
+extern "C" void peer_sort(uint32_t *a, uint32_t *tmp, size_t n, size_t grain)
+{
+    arena->execute([=] { sort(a, tmp, n, grain); });
+}
+
+static uint64_t reduce(const uint32_t *a, size_t lo, size_t hi, size_t grain, unsigned threads,
+                       unsigned splits, int splitter)
+{
+    int me = slot();
+    bool stolen = splitter != PROG_NO_SPLITTER && splitter != me;
+    if (!prog_reduce_splits(hi - lo, grain, stolen, threads, &splits))
+        return prog_reduce_range(a, lo, hi);
+    size_t m = lo + (hi - lo) / 2;
+    uint64_t right = 0;
+    tbb::task_group g;
+    g.run([=, &right] { right = reduce(a, m, hi, grain, threads, splits, me); });
+    uint64_t left = reduce(a, lo, m, grain, threads, splits, me);
+    g.wait();
+    return left + right;
+}
+
+extern "C" int peer_reduce(const uint32_t *a, size_t n, size_t grain, unsigned threads,
+                           uint64_t *sum)
+{
+    arena->execute([=] { *sum = reduce(a, 0, n, grain, threads, threads, PROG_NO_SPLITTER); });
+    return 0;
 }
 
 extern "C" int peer_init(unsigned threads, int outside)

@@ -1,0 +1,218 @@
+/*
+ * programs_test.c: the real programs of the benchmark (programs.h) give
+ * the right answer on every lesson's scheduler, with 1, 2 and 4 workers,
+ * at small sizes and at every kind of grain: nqueens for n = 8 to 10
+ * against OEIS A000170, sort of a few thousand keys (sorted, same count
+ * and sum), reduce of a few thousand keys, fixed grains and adaptive,
+ * against the serial sum.  Also: the serial versions, the known values a
+ * port checks itself against, the adaptive splitting rule step by step,
+ * and that each check catches a wrong answer (a check that cannot fail
+ * proves nothing).
+ *
+ *   build/tests/lesson06_benchmark/programs [SCHEDULER...]
+ */
+#include <check.h>
+#include <string.h>
+
+#include "programs_pool.h"
+#include "test_util.h"
+
+static const struct scheduler *S;
+static const unsigned WORKERS[] = { 1, 2, 4 };
+
+static struct prog *new_or_fail(enum prog_id id, unsigned long size)
+{
+    struct prog *p = prog_new(id, size);
+    ck_assert_msg(p != NULL, "prog_new(%d, %lu) failed", (int)id, size);
+    return p;
+}
+
+/* Runs p at every grain on a fresh pool of each worker count, twice per
+ * pool (a pool is reused), and checks every answer. */
+static void run_everywhere(struct prog *p, const unsigned long *grains, size_t ngrains)
+{
+    for (size_t w = 0; w < sizeof WORKERS / sizeof WORKERS[0]; w++) {
+        void *pool = S->create(WORKERS[w]);
+        ck_assert_ptr_nonnull(pool);
+        for (size_t g = 0; g < ngrains; g++) {
+            ck_assert_int_eq(prog_reserve(p, grains[g], WORKERS[w]), 0);
+            for (int rep = 0; rep < 2; rep++) {
+                char why[256] = "";
+                prog_prepare(p);
+                prog_run_pool(p, S, pool, WORKERS[w], grains[g]);
+                int bad = prog_check(p, why, sizeof why);
+                ck_assert_msg(bad == 0, "%s, %u workers, size %lu, grain %lu: %s", S->name,
+                              WORKERS[w], p->size, grains[g], why);
+                ck_assert_uint_eq(atomic_load(&p->out_of_blocks), 0);
+            }
+        }
+        S->destroy(pool);
+    }
+}
+
+START_TEST(nqueens_on_pool)
+{
+    static const unsigned long cutoffs[] = { 0, 1, 2, 3, 7 };
+    for (unsigned n = 8; n <= 10; n++) {
+        struct prog *p = new_or_fail(PROG_NQUEENS, n);
+        run_everywhere(p, cutoffs, sizeof cutoffs / sizeof cutoffs[0]);
+        prog_free(p);
+    }
+}
+END_TEST
+
+START_TEST(sort_on_pool)
+{
+    static const unsigned long sizes[] = { 0, 1, 31, 32, 33, 1000, 4099 };
+    static const unsigned long grains[] = { 1, 32, 100, 1000, 100000 };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        struct prog *p = new_or_fail(PROG_SORT, sizes[k]);
+        run_everywhere(p, grains, sizeof grains / sizeof grains[0]);
+        prog_free(p);
+    }
+}
+END_TEST
+
+START_TEST(reduce_on_pool)
+{
+    static const unsigned long sizes[] = { 1, 2, 33, 5000 };
+    static const unsigned long grains[] = { 0, 1, 7, 100, 1000 };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        struct prog *p = new_or_fail(PROG_REDUCE, sizes[k]);
+        run_everywhere(p, grains, sizeof grains / sizeof grains[0]);
+        prog_free(p);
+    }
+}
+END_TEST
+
+START_TEST(serial_versions)
+{
+    static const struct {
+        enum prog_id id;
+        unsigned long size;
+    } runs[] = { { PROG_NQUEENS, 1 }, { PROG_NQUEENS, 3 }, { PROG_NQUEENS, 10 },
+                 { PROG_SORT, 0 }, { PROG_SORT, 5000 }, { PROG_REDUCE, 5000 } };
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+        struct prog *p = new_or_fail(runs[k].id, runs[k].size);
+        char why[256] = "";
+        prog_prepare(p);
+        prog_run_serial(p);
+        ck_assert_msg(prog_check(p, why, sizeof why) == 0, "%s", why);
+        prog_free(p);
+    }
+}
+END_TEST
+
+/* The values programs.h gives ports to check against, and the tables. */
+START_TEST(known_values)
+{
+    uint32_t keys[3];
+    prog_keys_test_vector(keys);
+    ck_assert_uint_eq(keys[0], 0x910a2dec);
+    ck_assert_uint_eq(keys[1], 0xbeeb8da1);
+    ck_assert_uint_eq(keys[2], 0xf893a2ee);
+    ck_assert_uint_eq(prog_nq_expected(12), 14200);
+    ck_assert_uint_eq(prog_nq_expected(14), 365596);
+    ck_assert_uint_eq(prog_nq_expected(PROG_NQ_MAX + 1), 0);
+    struct prog_board empty = { 0, 0, 0, 0 };
+    for (unsigned n = 1; n <= 11; n++)
+        ck_assert_uint_eq(prog_nq_count(n, &empty), prog_nq_expected(n));
+    ck_assert_uint_eq(prog_nq_tasks(8, 1), 8);
+    ck_assert_uint_eq(prog_nq_tasks(8, 2), 8 + 42);
+    /* the table of reduce answers agrees with the serial sum */
+    struct prog *p = new_or_fail(PROG_REDUCE, 5000);
+    ck_assert_uint_eq(p->expected, prog_reduce_range(p->input, 0, 5000));
+    prog_free(p);
+}
+END_TEST
+
+/* rayon's Splitter, step by step (programs.h, REDUCE). */
+START_TEST(adaptive_rule)
+{
+    unsigned splits = 4;
+    ck_assert(prog_reduce_splits(100, 0, false, 4, &splits));      /* 4 -> 2 */
+    ck_assert_uint_eq(splits, 2);
+    ck_assert(prog_reduce_splits(100, 0, false, 4, &splits));      /* 2 -> 1 */
+    ck_assert(prog_reduce_splits(100, 0, false, 4, &splits));      /* 1 -> 0 */
+    ck_assert_uint_eq(splits, 0);
+    ck_assert(!prog_reduce_splits(100, 0, false, 4, &splits));     /* 0: serial */
+    ck_assert(prog_reduce_splits(100, 0, true, 4, &splits));       /* stolen: max(4, 0) */
+    ck_assert_uint_eq(splits, 4);
+    splits = 16;
+    ck_assert(prog_reduce_splits(100, 0, true, 4, &splits));       /* stolen: max(4, 8) */
+    ck_assert_uint_eq(splits, 8);
+    ck_assert(!prog_reduce_splits(1, 0, true, 4, &splits));        /* one key never splits */
+    ck_assert(prog_reduce_splits(101, 100, false, 4, &splits));    /* fixed: len > grain */
+    ck_assert(!prog_reduce_splits(100, 100, true, 4, &splits));
+}
+END_TEST
+
+/* Each check must be able to fail: a run's answer, spoilt, is caught. */
+START_TEST(wrong_answers_caught)
+{
+    char why[256];
+    void *pool = S->create(2);
+    ck_assert_ptr_nonnull(pool);
+
+    struct prog *p = new_or_fail(PROG_NQUEENS, 8);
+    ck_assert_int_eq(prog_reserve(p, 2, 2), 0);
+    prog_prepare(p);
+    prog_run_pool(p, S, pool, 2, 2);
+    ck_assert_int_eq(prog_check(p, why, sizeof why), 0);
+    p->result += 1;                             /* 93 solutions of 8 queens */
+    ck_assert_int_eq(prog_check(p, why, sizeof why), -1);
+    ck_assert_msg(strstr(why, "93, not 92") != NULL, "%s", why);
+    prog_free(p);
+
+    p = new_or_fail(PROG_SORT, 1000);
+    ck_assert_int_eq(prog_reserve(p, 100, 2), 0);
+    prog_prepare(p);
+    prog_run_pool(p, S, pool, 2, 100);
+    ck_assert_int_eq(prog_check(p, why, sizeof why), 0);
+    uint32_t t = p->a[10];
+    p->a[10] = p->a[500], p->a[500] = t;        /* out of order */
+    ck_assert_int_eq(prog_check(p, why, sizeof why), -1);
+    ck_assert_msg(strstr(why, "out of order") != NULL, "%s", why);
+    p->a[500] = p->a[10], p->a[10] = t;
+    p->a[999] = 0xffffffff;                     /* in order, but another key */
+    ck_assert_int_eq(prog_check(p, why, sizeof why), -1);
+    ck_assert_msg(strstr(why, "sum") != NULL, "%s", why);
+    prog_free(p);
+
+    p = new_or_fail(PROG_REDUCE, 1000);
+    ck_assert_int_eq(prog_reserve(p, 0, 2), 0);
+    prog_prepare(p);
+    prog_run_pool(p, S, pool, 2, 0);
+    ck_assert_int_eq(prog_check(p, why, sizeof why), 0);
+    p->result ^= 1;
+    ck_assert_int_eq(prog_check(p, why, sizeof why), -1);
+    /* a spawn the pool refused fails the run, whatever the answer */
+    p->result ^= 1;
+    atomic_store(&p->error, 12);
+    ck_assert_int_eq(prog_check(p, why, sizeof why), -1);
+    ck_assert_msg(strstr(why, "spawn failed") != NULL, "%s", why);
+    prog_free(p);
+    S->destroy(pool);
+}
+END_TEST
+
+static Suite *programs_suite(const struct scheduler *s)
+{
+    Suite *suite = suite_create(s->name);
+    TCase *tc = tcase_create("programs");
+    tcase_set_timeout(tc, 60);  /* scaled by CK_TIMEOUT_MULTIPLIER under sanitizers */
+    tcase_add_test(tc, nqueens_on_pool);
+    tcase_add_test(tc, sort_on_pool);
+    tcase_add_test(tc, reduce_on_pool);
+    tcase_add_test(tc, serial_versions);
+    tcase_add_test(tc, known_values);
+    tcase_add_test(tc, adaptive_rule);
+    tcase_add_test(tc, wrong_answers_caught);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(int argc, char **argv)
+{
+    return run_per_scheduler(argc, argv, &S, programs_suite);
+}
