@@ -23,7 +23,8 @@
  *      ▲      sleep_work_found  injector) or last searcher:    │
  *      │                                  counted searching    │
  *      └──── its last look before sleeping found work, or ─────┘
- *            destroy() woke it: counted awake, not searching
+ *            destroy() woke it: counted awake (and searching, if a
+ *            waker took it off the idle list meanwhile)
  *
  * To park (sleep_no_work_found), a worker counts itself out, looks once
  * more (work_visible), and sleeps unless that look found something.  Why

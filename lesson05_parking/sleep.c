@@ -272,7 +272,9 @@ uint64_t sleep_parks(struct sleep *s, unsigned worker)
  * search, so that a crowd of thieves does not fight over one victim; a
  * worker refused parks at once.  Here that bound made more workers than
  * CPUs slower than one worker on `tree` and `fib` (the README, "More
- * workers than CPUs"), and steal-half already makes a crowd rare.
+ * workers than CPUs").  The count cannot pass nworkers: a worker is
+ * counted searching at most once, by itself here (only when its own
+ * `searching` is false) or by the waker that takes it off the idle list.
  */
 void sleep_start_looking(struct sleep *s, bool *searching)
 {

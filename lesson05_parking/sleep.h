@@ -1,6 +1,6 @@
 /*
- * sleep.h: lesson 5's sleep protocol: when an idle worker may search, when
- * it parks, and whom a new task wakes.  Modelled on rayon-core's `sleep`
+ * sleep.h: lesson 5's sleep protocol: who counts as searching, when an idle
+ * worker parks, and whom a new task wakes.  Modelled on rayon-core's `sleep`
  * module.
  *
  * The worker loop (parking.c) reports what happens to it, and the

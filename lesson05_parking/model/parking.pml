@@ -171,7 +171,7 @@ loop:
         :: else -> skip
         fi;
         goto loop
-    :: atomic { queue == 0 && !srch && searching == 0 -> searching++; srch = true;
+    :: atomic { queue == 0 && !srch -> searching++; srch = true;
                 printf("worker %d: finds nothing, searches\n", me) } ->
         goto loop
     /* Nothing found: the queues were empty, or the looks failed although
