@@ -72,6 +72,7 @@ peers:
 	@[ -x $(PEERS)/peer-libgomp ] || echo "bench: no OpenMP peer (gcc -fopenmp failed: $(PEERS)/build.log)"
 	@[ -x $(PEERS)/peer-libomp ] || echo "bench: no LLVM libomp peer; for it:  sudo apt-get install clang libomp-dev"
 	@[ -x $(PEERS)/peer-onetbb ] || echo "bench: no oneTBB peer; for it:  sudo apt-get install g++ libtbb-dev"
+	$(Q)$(MAKE) --no-print-directory peers-rust-go
 
 # QUICK=1: a smoke run (CI uses it); FULL=1: the big sizes as well.
 # bench writes runs.csv, summary.csv, bench.txt and the plot data into
