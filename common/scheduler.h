@@ -24,6 +24,16 @@
  * cost every task a check, so no lesson does, and they are outside the
  * contract, as a crash is (SIGSEGV ends the whole process, pool and all).
  *
+ * Memory: every scheduler orders what a task's code may rely on, in the
+ * C11 sense of happens-before:
+ *   - what the caller of spawn() did before the call happens before the
+ *     task runs;
+ *   - everything a task did happens before wait() returns, or destroy();
+ *   - everything a and b of join() did happens before join returns.
+ * So a task may read its argument, and the caller of wait() or join() the
+ * tasks' results, with no atomics of their own (the contract suite relies
+ * on all three, and runs under ThreadSanitizer).
+ *
  * (The file is not called sched.h because `-I common` would then hide the
  * system's <sched.h>, which <pthread.h> includes.)
  */

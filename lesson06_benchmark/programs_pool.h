@@ -31,8 +31,8 @@
 enum prog_id { PROG_NQUEENS, PROG_SORT, PROG_REDUCE, NPROGS };
 
 /* One program at one size: its input, its answer, and room for its runs.
- * Fields are the program's own; tests read them, bench only through the
- * functions. */
+ * Fields are the program's own; tests and bench read some of them (id,
+ * size, out_of_blocks) after a run. */
 struct prog {
     enum prog_id id;
     unsigned long size;         /* N (nqueens) or COUNT */
@@ -52,7 +52,9 @@ struct prog {
     /* Without join: the spawned tasks' argument blocks, taken in order. */
     void *blocks;
     size_t block_size, nblocks;
-    atomic_size_t next_block;
+    /* Written by every spawn: a cache line of its own, away from the
+     * read-only fields above that every task reads. */
+    _Alignas(CACHELINE) atomic_size_t next_block;
     atomic_ulong out_of_blocks; /* reduce, adaptive: pieces summed unsplit */
     atomic_int error;           /* the first error a spawn returned, or 0 */
     struct {

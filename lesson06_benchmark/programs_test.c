@@ -147,6 +147,39 @@ START_TEST(adaptive_rule)
 }
 END_TEST
 
+/* Pieces a fixed-grain reduce of n keys makes: halved while longer than grain. */
+static unsigned long pieces(unsigned long n, unsigned long grain)
+{
+    return n > grain ? pieces(n / 2, grain) + pieces(n - n / 2, grain) : 1;
+}
+
+/* The splitting itself, not only the answer: a fixed grain makes exactly
+ * its pieces (a run that quietly went serial makes none), and on one
+ * worker, where no piece can be stolen, the adaptive rule splits only as
+ * often as its start allows (a `stolen` that is always true would split
+ * down to single keys). */
+START_TEST(splits_as_designed)
+{
+    struct prog *p = new_or_fail(PROG_REDUCE, 5000);
+    void *pool = S->create(1);
+    ck_assert_ptr_nonnull(pool);
+    static const unsigned long grains[] = { 100, 1000, 0 };
+    for (size_t g = 0; g < 3; g++) {
+        ck_assert_int_eq(prog_reserve(p, grains[g], 1), 0);
+        prog_prepare(p);
+        prog_run_pool(p, S, pool, 1, grains[g]);
+        unsigned long want = grains[g] > 0 ? pieces(5000, grains[g]) - 1 : 1;
+        ck_assert_msg(prog_forks(p) == want,
+                      "%s, 1 worker, reduce of 5000 keys at grain %lu: %lu pieces of parallel "
+                      "work made, want %lu (%s)", S->name, grains[g], prog_forks(p), want,
+                      grains[g] > 0 ? "halve while longer than the grain"
+                                    : "adaptive: with nothing stolen, one split per thread");
+    }
+    S->destroy(pool);
+    prog_free(p);
+}
+END_TEST
+
 /* Each check must be able to fail: a run's answer, spoilt, is caught. */
 START_TEST(wrong_answers_caught)
 {
@@ -207,6 +240,7 @@ static Suite *programs_suite(const struct scheduler *s)
     tcase_add_test(tc, serial_versions);
     tcase_add_test(tc, known_values);
     tcase_add_test(tc, adaptive_rule);
+    tcase_add_test(tc, splits_as_designed);
     tcase_add_test(tc, wrong_answers_caught);
     suite_add_tcase(suite, tc);
     return suite;

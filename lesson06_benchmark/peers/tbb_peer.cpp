@@ -22,7 +22,9 @@
  * a task_group per split, run the right half, the left in place, wait,
  * merge (sort); the same split for reduce, whose pieces compare their
  * arena slot (current_thread_index) with their splitter's to tell a
- * stolen one.
+ * stolen one.  A slot is not a thread: a worker that leaves the arena and
+ * comes back may take another slot, and a piece then looks stolen when it
+ * was not, or the other way round.  That costs speed, never the answer.
  *
  * The wake-up test (peer.h): the arena has THREADS slots, none reserved
  * for the caller, and TBB may start THREADS workers for it.  The caller
