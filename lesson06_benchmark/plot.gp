@@ -18,7 +18,9 @@ machine = system("head -1 '".dir."/bench.txt' | sed 's/^machine: //; s/;.*//'")
 color(s) = strstrt(s, "lesson01") ? "#cc3311" : strstrt(s, "lesson02") ? "#ee7733" : \
            strstrt(s, "lesson03") ? "#009988" : strstrt(s, "lesson04") ? "#0077bb" : \
            strstrt(s, "lesson05") ? "#332288" : strstrt(s, "libgomp") ? "#999999" : \
-           strstrt(s, "libomp") ? "#555555" : "#bbaa00"
+           strstrt(s, "libomp") ? "#555555" : strstrt(s, "oneTBB") ? "#bbaa00" : \
+           strstrt(s, "rayon") ? "#aa4499" : strstrt(s, "crossbeam") ? "#cc6677" : \
+           strstrt(s, "Go") ? "#44aa99" : "#000000"
 dash(s) = strstrt(s, "lesson") ? 1 : 2
 bar(s) = strstrt(s, "lesson") ? 0x4477aa : 0xaaaaaa
 header(f) = system("head -1 '".f."'")
@@ -126,10 +128,12 @@ unset multiplot
 # ---- flat against workers: oversubscription ----
 set terminal pngcairo size 900,560 font "DejaVu Sans,11" noenhanced
 set output dir."/oversub.png"
-set title "flat against workers: past the cores, workers that spin steal CPU from workers with work\n".machine
+set title "flat against workers: past the cores, spinning workers\ntake CPU from workers with work; ".machine
 set ylabel "ns per task (median)"
 set logscale y
 set yrange [*:*]
+set autoscale yfix                  # the decades the data spans, no more
+set offsets 0, 0, graph 0.05, graph 0.05
 set key outside right top
 f = dir."/sweep-flat.dat"
 h = header(f)
