@@ -38,7 +38,8 @@ set title "flat: 10,000 trivial tasks spawned from the main thread, then wait\n"
 set ylabel "ns per task (median; bars: min to max)"
 set style fill solid 0.8 border -1
 set boxwidth 0.6
-set xtics rotate by -25 left
+set xtics rotate by 30 right
+set lmargin 16                  # room for the first, slanted name
 set yrange [0:*]
 set xrange [-0.6:*]
 plot dir."/flat.dat" using 0:2:(bar(strcol(1))):xtic(1) with boxes lc rgb variable notitle, \
@@ -50,9 +51,12 @@ set output dir."/imbalanced.png"
 set title "imbalanced: 1 us tasks, every 100th 100 us; time over the ideal\n".machine
 set ylabel "wall time / (serial time / cores)"
 set yrange [0:*]
+set offsets 0, 0, graph 0.12, 0     # room above the tallest bar for the key
+set key top left
 plot dir."/imbalanced.dat" using 0:2:(bar(strcol(1))):xtic(1) with boxes lc rgb variable notitle, \
      "" using 0:2:(sprintf("%.2f", $2)) with labels offset 0,0.8 notitle, \
      1 with lines dt 2 lc rgb "black" title "ideal"
+set offsets 0, 0, 0, 0
 
 # ---- steals per task ----
 set output dir."/steals.png"
@@ -108,6 +112,7 @@ fibname = system("sed -n 's/^\\(fib([0-9]*)\\) by workers.*/\\1/p' '".dir."/benc
 fibname = fibname eq "" ? "fib" : fibname
 set output dir."/speedup.png"
 set terminal pngcairo size 1200,520 font "DejaVu Sans,11" noenhanced
+unset lmargin
 set multiplot layout 1,2 title "speed-up against workers: time on 1 worker / time on N (dashed: peers)\n".machine
 set title "tree".(treesize eq "" ? "" : " (".treesize.")")
 set xlabel "workers"
@@ -139,6 +144,8 @@ f = dir."/sweep-flat.dat"
 h = header(f)
 plot for [i=2:words(h)] f using 1:i with linespoints lw 2 pt 7 lc rgb color(word(h, i)) \
      dt dash(word(h, i)) title word(h, i)
+set offsets 0, 0, 0, 0
+set autoscale y                     # and no longer fixed
 
 # ---- the real programs: speed-up over serial, a bar per grain ----
 # program-NAME.dat (programs_bench.c): a row per pool and peer, a column per
@@ -150,7 +157,8 @@ set terminal pngcairo size 1000,560 font "DejaVu Sans,11" noenhanced
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set xtics rotate by -25 left
+set xtics rotate by 30 right
+set lmargin 16                  # room for the first, slanted name
 set autoscale x
 set yrange [0:*]
 set offsets 0, 0, 0.25, 0       # room above the ideal's dashed line
