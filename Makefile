@@ -199,9 +199,11 @@ check-copies:
 clean:
 	rm -rf build build-*
 
-# Every "#   make TARGET  what it does" line of the top comments.
+# Every "#   make TARGET  what it does" line of the top comments, aligned.
 help:
-	@sed -n 's/^#   make /make /p' Makefile mk/*.mk
+	@sed -n 's/^#   make //p' Makefile mk/*.mk | awk '{ t = ""; d = $$0; \
+	    if (match(d, /^[^ ]+/)) { t = substr(d, 1, RLENGTH); d = substr(d, RLENGTH + 1) } \
+	    sub(/^ +/, "", d); printf "make %-18s %s\n", t, d }'
 
 include mk/sanitizers.mk mk/bench.mk mk/verify.mk mk/trace.mk mk/peers-rust-go.mk
 

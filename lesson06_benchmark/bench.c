@@ -437,7 +437,7 @@ int main(int argc, char **argv)
         print_sweep(&B, w);
     }
     print_summary(&B);
-    print_reference(&B, opt.reference);
+    print_reference(&B, opt.reference, opt.out_dir);
 
     if (csv != NULL)
         fclose(csv);

@@ -118,8 +118,9 @@ void print_summary(const struct bench *b);
 /* Each lesson's time over lesson04's (flat: lesson01's) on every
  * workload, from this run, beside the same ratios from the reference run
  * whose summary.csv is in dir.  One line instead when that file cannot be
- * read. */
-void print_reference(const struct bench *b, const char *dir);
+ * read, or when this run is written into dir (out_dir): it is the new
+ * reference. */
+void print_reference(const struct bench *b, const char *dir, const char *out_dir);
 
 /* ---- programs_bench.c ---- */
 

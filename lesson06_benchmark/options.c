@@ -71,7 +71,14 @@ static void usage(FILE *f)
 }
 
 /* A bad command line: one line saying what is wrong, the usage, exit 2. */
-#define bad_usage(...) cli_bad_usage("bench", usage, __VA_ARGS__)
+/* After a bad option: the one line that says what is wrong, and where the
+ * forty lines of usage are, rather than those lines themselves. */
+static void usage_pointer(FILE *f)
+{
+    fprintf(f, "(bench --help lists every option)\n");
+}
+
+#define bad_usage(...) cli_bad_usage("bench", usage_pointer, __VA_ARGS__)
 
 /* s as a whole number from min to max, or a bad_usage() naming opt_name. */
 static unsigned long parse_count(const char *opt_name, const char *s, unsigned long min,
@@ -95,6 +102,10 @@ static void parse_grains(const char *opt_name, const char *s, unsigned long min,
                          unsigned long max, struct grains *g)
 {
     char copy[256];
+    size_t len = strlen(s);
+    if (len >= sizeof copy || len == 0 || s[0] == ',' || s[len - 1] == ',' || strstr(s, ",,"))
+        bad_usage("%s wants values separated by single commas, like 4 or 4,1,2, not '%s'",
+                  opt_name, s);
     snprintf(copy, sizeof copy, "%s", s);
     g->n = 0;
     for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL;

@@ -8,6 +8,7 @@
  * summary.csv, which plot_data.c writes, so any run can be a reference.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,8 +98,18 @@ static void fmt_ratio(char *buf, size_t size, double num, double den)
         snprintf(buf, size, r >= 100 ? "%.0f" : r >= 10 ? "%.1f" : "%.2f", r);
 }
 
-void print_reference(const struct bench *b, const char *dir)
+void print_reference(const struct bench *b, const char *dir, const char *out_dir)
 {
+    /* A run written into the reference directory is the new reference: the
+     * summary.csv there is the one it replaces, and its bench.txt this run's
+     * own.  Nothing to set beside it. */
+    char here[PATH_MAX], there[PATH_MAX];
+    if (realpath(dir, there) != NULL && realpath(out_dir, here) != NULL &&
+        strcmp(here, there) == 0) {
+        out(b, "\nthis run is written into the reference directory, %s: it is the reference, "
+               "with nothing to compare\n", dir);
+        return;
+    }
     double (*ref)[NWORKLOADS] = calloc(b->nentries, sizeof *ref);
     if (ref == NULL)
         return;

@@ -66,7 +66,7 @@ $(PEERS)/peer-onetbb: $(PEER_DIR)/tbb_peer.cpp $(PEER_DIR)/peer.h $(PROGRAMS_H) 
 	$(Q)g++ -std=c++17 -O2 -Wall -Wextra -Werror -Icommon $< $(PEER_COMMON) -ltbb -pthread -o $@
 
 peers:
-	-$(Q)sh common/scripts/deps.sh tbb
+	-$(Q)sh common/scripts/deps.sh tbb omp
 	@mkdir -p $(PEERS)
 	-$(Q)$(MAKE) --no-print-directory -k $(PEER_BINS) >$(PEERS)/build.log 2>&1
 	@[ -x $(PEERS)/peer-libgomp ] || echo "bench: no OpenMP peer (gcc -fopenmp failed: $(PEERS)/build.log)"

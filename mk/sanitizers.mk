@@ -29,7 +29,7 @@ STRESS := $(BUILD)/stress
 SECONDS ?= 60
 ifneq ($(filter stress,$(MAKECMDGOALS)),)
 # checked before anything is built or installed
-$(if $(call count,$(SECONDS)),,$(error make stress: SECONDS must be a whole number of seconds, not '$(SECONDS)'))
+$(if $(call count,$(SECONDS)),,$(error make stress: SECONDS must be a whole number of seconds from 1 up, not '$(SECONDS)'))
 $(if $(SEED),$(if $(call whole,$(SEED)),,$(error make stress: SEED must be a whole number or empty, not '$(SEED)')))
 endif
 

@@ -57,7 +57,7 @@ litmus-tsan: $(LITMUS)/mp-tsan
 # hammered for BREAK_SECONDS (default 5).
 BREAK_SECONDS ?= 5
 ifneq ($(filter break,$(MAKECMDGOALS)),)
-$(if $(call count,$(BREAK_SECONDS)),,$(error make break: BREAK_SECONDS must be a whole number of seconds, not '$(BREAK_SECONDS)'))
+$(if $(call count,$(BREAK_SECONDS)),,$(error make break: BREAK_SECONDS must be a whole number of seconds from 1 up, not '$(BREAK_SECONDS)'))
 endif
 BREAK_BINS := $(foreach n,0 1 2 3 4,$(BUILD)/break/break-$(n)) \
               $(foreach n,0 1 3,$(BUILD)/break/break-fences-$(n))

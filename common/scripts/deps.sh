@@ -5,6 +5,7 @@
 #   deps.sh gnuplot    gnuplot, for the benchmark's plots
 #   deps.sh spin       the spin model checker, for make verify
 #   deps.sh tbb        g++ and oneTBB, for the benchmark's oneTBB peer
+#   deps.sh omp        clang and LLVM's libomp, for the libomp peer
 #   deps.sh rust       Debian's cargo and rustc, and the rayon and
 #                      crossbeam-deque crates, for the Rust peers
 #   deps.sh go         Debian's Go, for the Go peer
@@ -33,6 +34,10 @@ for need in "$@"; do
         command -v g++ >/dev/null 2>&1 || missing="$missing g++"
         [ -e /usr/include/oneapi/tbb/task_group.h ] || missing="$missing libtbb-dev"
         ;;
+    omp)
+        command -v clang >/dev/null 2>&1 || missing="$missing clang"
+        ls /usr/lib/llvm-*/lib/libomp.so >/dev/null 2>&1 || missing="$missing libomp-dev"
+        ;;
     rust)
         # Debian's own cargo and rustc (the peers build with them, not with a
         # rustup toolchain that may come first in PATH), and the crates as
@@ -57,6 +62,7 @@ for need in "$@"; do
         gnuplot) for_what="the benchmark's plots" ;;
         spin)    for_what="make verify's model checker" ;;
         tbb)     for_what="the benchmark's oneTBB peer" ;;
+        omp)     for_what="the benchmark's LLVM libomp peer" ;;
         rust)    for_what="the benchmark's rayon and crossbeam-deque peers" ;;
         go)      for_what="the benchmark's Go peer" ;;
         esac
