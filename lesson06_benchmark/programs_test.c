@@ -12,6 +12,8 @@
  *   build/tests/lesson06_benchmark/programs [SCHEDULER...]
  */
 #include <check.h>
+#include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "programs_pool.h"
@@ -229,6 +231,46 @@ START_TEST(wrong_answers_caught)
 }
 END_TEST
 
+/* S, but its spawn refuses every third call with ENOMEM. */
+static atomic_uint spawn_calls;
+static int refusing_spawn(void *pool, task_fn fn, void *arg)
+{
+    if (atomic_fetch_add(&spawn_calls, 1) % 3 == 2)
+        return ENOMEM;
+    return S->spawn(pool, fn, arg);
+}
+
+/* A spawn the pool refuses must still be run, by its caller (a sort's merge
+ * waits for both halves): the answer stays right, and the error is kept for
+ * the check to report. */
+START_TEST(refused_spawns_still_run)
+{
+    struct scheduler refusing = *S;
+    refusing.spawn = refusing_spawn;
+    void *pool = S->create(2);
+    ck_assert_ptr_nonnull(pool);
+    struct prog *progs[] = { new_or_fail(PROG_NQUEENS, 8), new_or_fail(PROG_SORT, 1000),
+                             new_or_fail(PROG_REDUCE, 1000) };
+    static const unsigned long grains[] = { 3, 100, 100 };
+    for (int k = 0; k < 3; k++) {
+        struct prog *p = progs[k];
+        char why[256] = "";
+        atomic_store(&spawn_calls, 0);
+        ck_assert_int_eq(prog_reserve(p, grains[k], 2), 0);
+        prog_prepare(p);
+        prog_run_pool(p, &refusing, pool, 2, grains[k]);
+        int err = atomic_load(&p->error);
+        ck_assert_msg(err == 0 || err == ENOMEM, "%s: error %d recorded, not ENOMEM", S->name, err);
+        atomic_store(&p->error, 0);     /* the answer alone */
+        ck_assert_msg(prog_check(p, why, sizeof why) == 0,
+                      "%s, program %d, every third spawn refused: %s (a refused task must "
+                      "run on its caller)", S->name, k, why);
+        prog_free(p);
+    }
+    S->destroy(pool);
+}
+END_TEST
+
 static Suite *programs_suite(const struct scheduler *s)
 {
     Suite *suite = suite_create(s->name);
@@ -242,6 +284,7 @@ static Suite *programs_suite(const struct scheduler *s)
     tcase_add_test(tc, adaptive_rule);
     tcase_add_test(tc, splits_as_designed);
     tcase_add_test(tc, wrong_answers_caught);
+    tcase_add_test(tc, refused_spawns_still_run);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -209,6 +209,8 @@ impl Pool {
 
     /// Spawns f from outside the pool, into the Injector.
     pub fn spawn(&self, f: impl FnOnce(&Ctx<'_>) + Send + 'static) {
+        // relaxed: counted before the push that hands the task over (the
+        // Injector's own release/acquire), so the task's decrement follows it
         self.shared.pending.fetch_add(1, Relaxed);
         self.shared.injector.push(Box::new(move |ctx: &Ctx<'_>| {
             f(ctx);
@@ -235,6 +237,7 @@ impl Pool {
             result = Some(f(ctx));
             ctx.shared.task_done(); // after the last access to this frame
         });
+        // relaxed: as in spawn, counted before the push that hands root over
         self.shared.pending.fetch_add(1, Relaxed);
         // SAFETY: this frame outlives root's use of it, and `result` is read
         // only after it: wait() returns only once pending is 0, after

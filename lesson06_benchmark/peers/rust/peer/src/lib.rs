@@ -86,6 +86,9 @@ pub fn trivial(thread: usize) {
     n.store(n.load(Relaxed) + 1, Relaxed);
 }
 
+// relaxed, in total() and reset(): read after the run and zeroed before it,
+// on the thread that starts and waits for it; the runtime's own spawn and
+// join or wait order the workers' stores between the two.
 fn total() -> u64 {
     COUNTS.iter().map(|c| c.0.load(Relaxed)).sum()
 }
