@@ -17,7 +17,7 @@
  * top 32 bits of the (i+1)-th output: (uint32)(splitmix64(&s) >> 32).
  * sort's seed is 1, reduce's 2.  Seed 1's first three keys are
  * 0x910a2dec, 0xbeeb8da1, 0xf893a2ee (prog_keys_test_vector()); its
- * first 10,000,000 keys sum to 21472116939177204.
+ * first 10,000,000 keys have fingerprint 0x855b2db90952753a (SORT, below).
  *
  * NQUEENS N CUTOFF: the number of ways to place N queens on an N x N board,
  * none attacking another (OEIS A000170: 14,200 for 12, 365,596 for 14).
@@ -51,8 +51,15 @@
  * a piece that does not split runs sort().  So every runtime does exactly the same comparisons;
  * GRAIN only decides which calls may run in parallel.  (Why the top merge
  * stays serial: lesson06_benchmark/README.md, "Real programs".)
- * Check: the output is ascending, and its count and its sum mod 2^64 are
- * the input's.
+ * Check: the output is ascending, and its count and its fingerprint are
+ * the input's.  The fingerprint of keys a[0..n) is the sum mod 2^64 of
+ * m(a[i]), where m is one round of f's mixing (REDUCE, below) on the key
+ * widened to uint64: x += 0x9e3779b97f4a7c15, then splitmix64's finalizer.
+ * m is a bijection, so a sum of m's catches any change of the multiset of
+ * keys but for a chance near 2^-64, where a plain sum misses every change
+ * that moves as much up as down ([3, 5] sorted to [4, 4]).  Keys 0, 1 and
+ * 0xffffffff alone have fingerprints 0xe220a8397b1dcdaf,
+ * 0x910a2dec89025cc1 and 0x73b13ba2aff181c0.
  *
  * REDUCE COUNT GRAIN: the sum mod 2^64 of f(a[i]) over reduce's COUNT keys
  * a[0..COUNT), where f(v) is 6 rounds of splitmix64's mixing on a uint64
@@ -118,8 +125,9 @@ uint64_t prog_splitmix64(uint64_t *state);
 /* a[0..n) = the n keys from seed `seed`. */
 void prog_keys(uint32_t *a, size_t n, uint64_t seed);
 
-/* The sum mod 2^64 of a[0..n). */
-uint64_t prog_sum(const uint32_t *a, size_t n);
+/* The sort check's fingerprint of a[0..n) (SORT, at the top): the same for
+ * any order of the same keys. */
+uint64_t prog_fingerprint(const uint32_t *a, size_t n);
 
 /* ---- nqueens ---- */
 
@@ -163,9 +171,10 @@ static inline bool prog_sort_splits(size_t n, size_t grain)
 /* The pieces of the parallel sort's tree (split or not) for n keys. */
 size_t prog_sort_pieces(size_t n, size_t grain);
 
-/* 0 if a[0..n) is ascending and sums to input_sum; else -1, and why in
- * why[0..size). */
-int prog_sort_check(const uint32_t *a, size_t n, uint64_t input_sum, char *why, size_t size);
+/* 0 if a[0..n) is ascending and its fingerprint is input_fingerprint;
+ * else -1, and why in why[0..size). */
+int prog_sort_check(const uint32_t *a, size_t n, uint64_t input_fingerprint, char *why,
+                    size_t size);
 
 /* ---- reduce ---- */
 

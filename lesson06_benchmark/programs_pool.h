@@ -38,7 +38,7 @@ struct prog {
     unsigned long size;         /* N (nqueens) or COUNT */
     uint32_t *input;            /* sort: the keys; reduce: the array */
     uint32_t *a, *tmp;          /* sort: sorted in place in a, with tmp */
-    uint64_t input_sum;         /* sort: of the keys */
+    uint64_t input_fingerprint; /* sort: of the keys (programs.h) */
     uint64_t expected;          /* nqueens, reduce: the answer */
     uint64_t result;            /* nqueens, reduce: the last run's */
 

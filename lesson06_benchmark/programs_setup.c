@@ -48,7 +48,7 @@ struct prog *prog_new(enum prog_id id, unsigned long size)
         ok = p->input != NULL && (id != PROG_SORT || (p->a != NULL && p->tmp != NULL));
         if (ok) {
             prog_keys(p->input, size, id == PROG_SORT ? PROG_SORT_SEED : PROG_REDUCE_SEED);
-            p->input_sum = prog_sum(p->input, size);
+            p->input_fingerprint = prog_fingerprint(p->input, size);
             if (id == PROG_REDUCE)
                 p->expected = prog_reduce_expected(p->input, size);
         }
@@ -105,7 +105,7 @@ int prog_check(struct prog *p, char *why, size_t size)
         return -1;
     }
     if (p->id == PROG_SORT)
-        return prog_sort_check(p->a, p->size, p->input_sum, why, size);
+        return prog_sort_check(p->a, p->size, p->input_fingerprint, why, size);
     if (p->result != p->expected) {
         snprintf(why, size, "%s %lu: %llu, not %llu", names[p->id], p->size,
                  (unsigned long long)p->result, (unsigned long long)p->expected);

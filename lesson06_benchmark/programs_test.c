@@ -3,7 +3,7 @@
  * the right answer on every lesson's scheduler, with 1, 2 and 4 workers,
  * at small sizes and at every kind of grain: nqueens for n = 8 to 10
  * against OEIS A000170, sort of a few thousand keys (sorted, same count
- * and sum), reduce of a few thousand keys, fixed grains and adaptive,
+ * and fingerprint), reduce of a few thousand keys, fixed grains and adaptive,
  * against the serial sum.  Also: the serial versions, the known values a
  * port checks itself against, the adaptive splitting rule step by step,
  * and that each check catches a wrong answer (a check that cannot fail
@@ -113,6 +113,12 @@ START_TEST(known_values)
     ck_assert_uint_eq(keys[0], 0x910a2dec);
     ck_assert_uint_eq(keys[1], 0xbeeb8da1);
     ck_assert_uint_eq(keys[2], 0xf893a2ee);
+    /* the fingerprints programs.h gives, and the three keys' the ports check */
+    static const uint32_t one[] = { 0, 1, 0xffffffff };
+    ck_assert_uint_eq(prog_fingerprint(&one[0], 1), 0xe220a8397b1dcdaf);
+    ck_assert_uint_eq(prog_fingerprint(&one[1], 1), 0x910a2dec89025cc1);
+    ck_assert_uint_eq(prog_fingerprint(&one[2], 1), 0x73b13ba2aff181c0);
+    ck_assert_uint_eq(prog_fingerprint(keys, 3), 0x31a33f52da0db4c2);
     ck_assert_uint_eq(prog_nq_expected(12), 14200);
     ck_assert_uint_eq(prog_nq_expected(14), 365596);
     ck_assert_uint_eq(prog_nq_expected(PROG_NQ_MAX + 1), 0);
@@ -209,10 +215,22 @@ START_TEST(wrong_answers_caught)
     ck_assert_int_eq(prog_check(p, why, sizeof why), -1);
     ck_assert_msg(strstr(why, "out of order") != NULL, "%s", why);
     p->a[500] = p->a[10], p->a[10] = t;
+    /* in order, same sum, but two other keys, one up by 1, one down: what a
+     * plain sum of the keys would pass */
+    ck_assert(p->a[10] < p->a[11] && p->a[499] < p->a[500]);
+    p->a[10] += 1, p->a[500] -= 1;
+    ck_assert_int_eq(prog_check(p, why, sizeof why), -1);
+    ck_assert_msg(strstr(why, "fingerprint") != NULL, "%s", why);
+    p->a[10] -= 1, p->a[500] += 1;
+    ck_assert_int_eq(prog_check(p, why, sizeof why), 0);
     p->a[999] = 0xffffffff;                     /* in order, but another key */
     ck_assert_int_eq(prog_check(p, why, sizeof why), -1);
-    ck_assert_msg(strstr(why, "sum") != NULL, "%s", why);
+    ck_assert_msg(strstr(why, "fingerprint") != NULL, "%s", why);
     prog_free(p);
+    /* the smallest such change: [3, 5] sorted to [4, 4] */
+    static const uint32_t in[] = { 3, 5 }, out[] = { 4, 4 };
+    ck_assert_int_eq(prog_sort_check(out, 2, prog_fingerprint(in, 2), why, sizeof why), -1);
+    ck_assert_int_eq(prog_sort_check(in, 2, prog_fingerprint(in, 2), why, sizeof why), 0);
 
     p = new_or_fail(PROG_REDUCE, 1000);
     ck_assert_int_eq(prog_reserve(p, 0, 2), 0);

@@ -146,8 +146,8 @@ static int usage(void)
 }
 
 /* One run of a real program, then its check against `want` (nqueens'
- * count, sort's input sum, reduce's sum): 0, 3 (unsupported), or 1 with
- * why on stderr. */
+ * count, sort's input fingerprint, reduce's sum): 0, 3 (unsupported), or 1
+ * with why on stderr. */
 static int program_run(const char *what, unsigned threads, unsigned long size,
                        unsigned long grain, const uint32_t *keys, uint32_t *a, uint32_t *tmp,
                        uint64_t want, uint64_t *ns)
@@ -192,7 +192,7 @@ static int program(const char *what, unsigned threads, unsigned long size, unsig
         if (keys == NULL || a == NULL || tmp == NULL)
             return 1;
         prog_keys(keys, size, sort ? PROG_SORT_SEED : PROG_REDUCE_SEED);
-        want = sort ? prog_sum(keys, size) : prog_reduce_expected(keys, size);
+        want = sort ? prog_fingerprint(keys, size) : prog_reduce_expected(keys, size);
     }
     int rc = 0;
     uint64_t ns = 0;

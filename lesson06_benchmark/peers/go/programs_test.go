@@ -17,9 +17,23 @@ func TestSplitmix64MatchesProgramsC(t *testing.T) {
 	}
 }
 
-func TestKeysSumAsProgramsHSays(t *testing.T) {
-	if s := sum(makeKeys(10000000, sortSeed)); s != 21472116939177204 {
-		t.Fatalf("the first 10,000,000 keys of seed 1 sum to %d", s)
+func TestFingerprintMatchesProgramsC(t *testing.T) {
+	// programs.c's prog_fingerprint() of keys 0, 1 and 0xffffffff alone, of
+	// seed 1's first three keys, and (programs.h) of its first 10,000,000
+	cases := []struct {
+		keys []uint32
+		want uint64
+	}{
+		{[]uint32{0}, 0xe220a8397b1dcdaf},
+		{[]uint32{1}, 0x910a2dec89025cc1},
+		{[]uint32{0xffffffff}, 0x73b13ba2aff181c0},
+		{makeKeys(3, sortSeed), 0x31a33f52da0db4c2},
+		{makeKeys(10000000, sortSeed), 0x855b2db90952753a},
+	}
+	for _, c := range cases {
+		if got := fingerprint(c.keys); got != c.want {
+			t.Errorf("%d keys: %#x, want %#x", len(c.keys), got, c.want)
+		}
 	}
 }
 
@@ -44,7 +58,7 @@ func TestNqueensCountsOEIS(t *testing.T) {
 	}
 }
 
-func TestSortSortsAndKeepsTheSum(t *testing.T) {
+func TestSortSortsAndKeepsTheFingerprint(t *testing.T) {
 	for _, n := range []uint64{1, 31, 32, 33, 1000, 4097} {
 		keys := makeKeys(n, sortSeed)
 		a, tmp := append([]uint32(nil), keys...), make([]uint32, n)
@@ -56,9 +70,19 @@ func TestSortSortsAndKeepsTheSum(t *testing.T) {
 				t.Fatalf("n = %d: a[%d] = %d, want %d", n, i, a[i], want[i])
 			}
 		}
-		if err := sortCheck(a, sum(keys)); err != nil {
+		if err := sortCheck(a, fingerprint(keys)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestSortCheckCatchesAKeyUpAndOneDown(t *testing.T) {
+	// in order, same count and sum: what a plain sum of the keys would pass
+	if sortCheck([]uint32{4, 4}, fingerprint([]uint32{3, 5})) == nil {
+		t.Error("[4, 4] passed as the sort of [3, 5]")
+	}
+	if err := sortCheck([]uint32{3, 5}, fingerprint([]uint32{3, 5})); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -251,7 +251,7 @@ fn real_program<R: Runtime>(rt: &R, what: &str, size: u64, grain: u64) -> ExitCo
     let keys = if nqueens { Vec::new() } else { programs::keys(n, seed) };
     let want = match what {
         "nqueens" => programs::nq_expected(size as u32),
-        "sort" => programs::sum(&keys),
+        "sort" => programs::fingerprint(&keys),
         _ => programs::reduce_expected(&keys),
     };
     let (mut a, mut tmp) = if sort { (keys.clone(), vec![0; n]) } else { (Vec::new(), Vec::new()) };

@@ -33,9 +33,22 @@ pub fn keys(n: usize, seed: u64) -> Vec<u32> {
     (0..n).map(|_| (splitmix64(&mut s) >> 32) as u32).collect()
 }
 
-/// The sum mod 2^64 of a.
-pub fn sum(a: &[u32]) -> u64 {
-    a.iter().fold(0u64, |s, &k| s.wrapping_add(k.into()))
+/// One round of splitmix64's mixing, a bijection on u64: f's round, and
+/// the fingerprint's.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e3779b97f4a7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
+    x ^ (x >> 31)
+}
+
+/// The sort check's fingerprint of a (programs.h, SORT): the sum mod 2^64
+/// of mix(key), the same for any order of the same keys.  A plain sum
+/// misses any change that moves as much up as down ([3, 5] sorted to
+/// [4, 4]), while after a bijective mixer a changed multiset keeps the sum
+/// with a chance near 2^-64.
+pub fn fingerprint(a: &[u32]) -> u64 {
+    a.iter().fold(0u64, |s, &k| s.wrapping_add(mix(k.into())))
 }
 
 // ---- nqueens ----
@@ -175,16 +188,16 @@ pub fn sort_splits(n: usize, grain: usize) -> bool {
     n > grain && n >= INSERTION
 }
 
-/// Ok if a is ascending and sums to input_sum (its count is the input's by
-/// construction); else why not.
-pub fn sort_check(a: &[u32], input_sum: u64) -> Result<(), String> {
+/// Ok if a is ascending and its fingerprint is input_fingerprint (its count
+/// is the input's by construction); else why not.
+pub fn sort_check(a: &[u32], input_fingerprint: u64) -> Result<(), String> {
     if let Some(i) = (1..a.len()).find(|&i| a[i - 1] > a[i]) {
         return Err(format!("sort: out of order at {i}: {} before {}", a[i - 1], a[i]));
     }
-    let got = sum(a);
-    if got != input_sum {
+    let got = fingerprint(a);
+    if got != input_fingerprint {
         return Err(format!(
-            "sort: the output's {} keys sum to {got}, the input's to {input_sum}",
+            "sort: the output's {} keys have fingerprint {got}, the input's {input_fingerprint}",
             a.len()
         ));
     }
@@ -197,10 +210,7 @@ pub fn sort_check(a: &[u32], input_sum: u64) -> Result<(), String> {
 pub fn f(v: u32) -> u64 {
     let mut x = u64::from(v);
     for _ in 0..F_ROUNDS {
-        x = x.wrapping_add(0x9e3779b97f4a7c15);
-        x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
-        x ^= x >> 31;
+        x = mix(x);
     }
     x
 }
@@ -260,8 +270,14 @@ mod tests {
     }
 
     #[test]
-    fn keys_sum_as_programs_h_says() {
-        assert_eq!(sum(&keys(10_000_000, SORT_SEED)), 21472116939177204);
+    fn fingerprint_matches_programs_c() {
+        // programs.c's prog_fingerprint() of keys 0, 1 and 0xffffffff alone, of
+        // seed 1's first three keys, and (programs.h) of its first 10,000,000
+        assert_eq!(fingerprint(&[0]), 0xe220a8397b1dcdaf);
+        assert_eq!(fingerprint(&[1]), 0x910a2dec89025cc1);
+        assert_eq!(fingerprint(&[0xffffffff]), 0x73b13ba2aff181c0);
+        assert_eq!(fingerprint(&keys(3, SORT_SEED)), 0x31a33f52da0db4c2);
+        assert_eq!(fingerprint(&keys(10_000_000, SORT_SEED)), 0x855b2db90952753a);
     }
 
     #[test]
@@ -281,7 +297,7 @@ mod tests {
     }
 
     #[test]
-    fn sort_sorts_and_keeps_the_sum() {
+    fn sort_sorts_and_keeps_the_fingerprint() {
         for n in [0, 1, 31, 32, 33, 1000, 4097] {
             let keys = keys(n, SORT_SEED);
             let (mut a, mut tmp) = (keys.clone(), vec![0; n]);
@@ -289,8 +305,15 @@ mod tests {
             let mut want = keys.clone();
             want.sort_unstable();
             assert_eq!(a, want);
-            assert!(sort_check(&a, sum(&keys)).is_ok());
+            assert!(sort_check(&a, fingerprint(&keys)).is_ok());
         }
+    }
+
+    #[test]
+    fn sort_check_catches_a_key_up_and_one_down() {
+        // in order, same count and sum: what a plain sum of the keys would pass
+        assert!(sort_check(&[4, 4], fingerprint(&[3, 5])).is_err());
+        assert!(sort_check(&[3, 5], fingerprint(&[3, 5])).is_ok());
     }
 
     #[test]
