@@ -34,15 +34,18 @@ static void *take_block(struct prog *p)
     return k < p->nblocks ? (char *)p->blocks + k * p->block_size : NULL;
 }
 
-/* Adds v to the calling worker's sum.  relaxed: each sum is read only
- * after wait(), which orders every task's effects before its return. */
+/* Adds v to the calling worker's sum.  An RMW, though a worker's sum has
+ * one writer: sums[0] is shared by every thread outside the pool, and one
+ * RMW per leaf of thousands of keys costs nothing measurable.  relaxed:
+ * each sum is read only after wait(), which orders every task's effects
+ * before its return. */
 static void add_sum(struct prog *p, uint64_t v)
 {
     atomic_fetch_add_explicit(&p->sums[self(p) + 1].sum, v, memory_order_relaxed);
 }
 
-/* Counts one piece of parallel work made by the calling worker.  relaxed:
- * read after wait(), as the sums are. */
+/* Counts one piece of parallel work made by the calling worker.  An RMW
+ * and relaxed, as add_sum and for its reasons. */
 static void count_fork(struct prog *p, int me)
 {
     atomic_fetch_add_explicit(&p->sums[me + 1].forks, 1, memory_order_relaxed);
@@ -155,6 +158,19 @@ struct sort_job {
     atomic_uint pending;        /* spawn: halves not yet sorted */
 };
 
+/* Fills an argument block with a piece to sort.  Field by field, not by
+ * assigning a whole struct: that would write `pending` non-atomically.
+ * pending is set when the piece splits, before its halves exist. */
+static void sort_job_set(struct sort_job *j, struct prog *p, uint32_t *a, uint32_t *tmp,
+                         size_t n, struct sort_job *parent)
+{
+    j->p = p;
+    j->a = a;
+    j->tmp = tmp;
+    j->n = n;
+    j->parent = parent;
+}
+
 static void sort_join_task(void *arg)
 {
     struct sort_job *j = arg;
@@ -196,9 +212,8 @@ static void sort_spawn_task(void *arg)
             return;
         }
         size_t m = j->n / 2;
-        *a = (struct sort_job){ .p = p, .a = j->a, .tmp = j->tmp, .n = m, .parent = j };
-        *b = (struct sort_job){ .p = p, .a = j->a + m, .tmp = j->tmp + m, .n = j->n - m,
-                                .parent = j };
+        sort_job_set(a, p, j->a, j->tmp, m, j);
+        sort_job_set(b, p, j->a + m, j->tmp + m, j->n - m, j);
         /* relaxed: spawn publishes it to b's task, and a runs here */
         atomic_store_explicit(&j->pending, 2, memory_order_relaxed);
         count_fork(p, me);
@@ -215,8 +230,8 @@ static void sort_spawn_task(void *arg)
 static void sort_root(void *arg)
 {
     struct prog *p = arg;
-    struct sort_job whole = { .p = p, .a = p->a, .tmp = p->tmp, .n = p->size };
     if (p->s->join != NULL) {
+        struct sort_job whole = { .p = p, .a = p->a, .tmp = p->tmp, .n = p->size };
         sort_join_task(&whole);
         return;
     }
@@ -225,7 +240,7 @@ static void sort_root(void *arg)
         spawn_failed(p, ENOSPC);
         return;
     }
-    *root = whole;
+    sort_job_set(root, p, p->a, p->tmp, p->size, NULL);
     sort_spawn_task(root);
 }
 
