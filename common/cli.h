@@ -1,12 +1,13 @@
 /*
  * cli.h: what the programs a learner runs by hand (bench, stress, timeline)
  * share on a bad command line: one line saying what is wrong, then the
- * usage, then exit status 2.  Each program keeps its own usage text and
- * its own checks; only this last step is the same everywhere.
+ * usage, then exit status 2; and the check of a whole-number option.
+ * Each program keeps its own usage text and its other checks.
  */
 #ifndef COMMON_CLI_H
 #define COMMON_CLI_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,21 @@ cli_bad_usage(const char *prog, void (*usage)(FILE *), const char *fmt, ...)
     va_end(ap);
     usage(stderr);
     exit(2);
+}
+
+/* s as a whole number from min to max, or a cli_bad_usage() naming
+ * opt_name: no sign, no trailing characters, nothing out of range. */
+static inline unsigned long cli_parse_count(const char *prog, void (*usage)(FILE *),
+                                            const char *opt_name, const char *s,
+                                            unsigned long min, unsigned long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s == '-' || *s == '\0' || errno != 0 || *end != '\0' || v < min || v > max)
+        cli_bad_usage(prog, usage, "%s wants a whole number from %lu to %lu, not '%s'", opt_name,
+                      min, max, s);
+    return v;
 }
 
 #endif

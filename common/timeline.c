@@ -157,12 +157,7 @@ static void usage(FILE *f)
 /* s as a whole number from 1 to max, or a bad_usage() naming opt_name. */
 static unsigned parse_count(const char *opt_name, const char *s, unsigned long max)
 {
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (*s == '-' || *s == '\0' || errno != 0 || *end != '\0' || v == 0 || v > max)
-        bad_usage("%s wants a whole number from 1 to %lu, not '%s'", opt_name, max, s);
-    return (unsigned)v;
+    return (unsigned)cli_parse_count("timeline", usage, opt_name, s, 1, max);
 }
 
 /*

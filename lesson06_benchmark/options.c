@@ -84,12 +84,7 @@ static void usage_pointer(FILE *f)
 static unsigned long parse_count(const char *opt_name, const char *s, unsigned long min,
                                  unsigned long max)
 {
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (*s == '-' || *s == '\0' || errno != 0 || *end != '\0' || v < min || v > max)
-        bad_usage("%s wants a whole number from %lu to %lu, not '%s'", opt_name, min, max, s);
-    return v;
+    return cli_parse_count("bench", usage_pointer, opt_name, s, min, max);
 }
 
 static const char *workload_names[NWORKLOADS + 3] = { "flat", "spawn_inside", "tree", "fib",
