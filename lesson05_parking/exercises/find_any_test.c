@@ -479,29 +479,39 @@ START_TEST(no_wait_no_spawn)
 END_TEST
 
 /* Two searches at once on one pool: A has a match near the start, B none.
- * B must still look at every one of its elements: A's match is not B's. */
-static atomic_bool b_started;
+ * B must still look at every one of its elements: A's match is not B's.
+ * They surely overlap: B's first look holds its worker until A has
+ * returned (A runs on the other three), and says whether A did. */
+static atomic_bool b_started, a_done, overlapped;
 static long a_result;
 
 static void *search_a(void *arg)
 {
     (void)arg;
-    /* Start once B is under way, so that A finds its match while B runs.
-     * relaxed: a nudge for timing; the result goes back through
-     * pthread_join. */
+    /* Start once B is under way.  relaxed: a nudge for timing; the result
+     * goes back through pthread_join. */
     uint64_t give_up = now_ns() + 2000000000u;
     while (!atomic_load_explicit(&b_started, memory_order_relaxed) && now_ns() < give_up)
         sleep_ms(1);
     a_result = find_any_deep(&hay[0], pred);
+    /* relaxed: only a signal to pred_b's wait; a_result goes back through
+     * pthread_join. */
+    atomic_store_explicit(&a_done, true, memory_order_relaxed);
     return NULL;
 }
 
 static bool pred_b(size_t i, void *ctx)
 {
-    /* relaxed: as in search_a.  Stored once, so that B's workers do not
-     * all write one line at every element. */
-    if (!atomic_load_explicit(&b_started, memory_order_relaxed))
-        atomic_store_explicit(&b_started, true, memory_order_relaxed);
+    /* relaxed: flags for timing, read back after B's search has returned
+     * (which orders its tasks' effects before) or after pthread_join.
+     * Only the first look waits. */
+    if (!atomic_exchange_explicit(&b_started, true, memory_order_relaxed)) {
+        uint64_t give_up = now_ns() + 2000000000u;
+        while (!atomic_load_explicit(&a_done, memory_order_relaxed) && now_ns() < give_up)
+            sleep_ms(1);
+        atomic_store_explicit(&overlapped, atomic_load_explicit(&a_done, memory_order_relaxed),
+                              memory_order_relaxed);
+    }
     return pred(i, ctx);
 }
 
@@ -510,6 +520,8 @@ START_TEST(two_searches_at_once)
     void *pool = use(&lesson05_parking);
     /* relaxed: before thread A and B's tasks exist. */
     atomic_store_explicit(&b_started, false, memory_order_relaxed);
+    atomic_store_explicit(&a_done, false, memory_order_relaxed);
+    atomic_store_explicit(&overlapped, false, memory_order_relaxed);
     struct haystack *a = haystack(0, pool, BIG), *b = haystack(1, pool, BIG);
     match_at(a, 100);
     pthread_t t;
@@ -518,6 +530,9 @@ START_TEST(two_searches_at_once)
     pthread_join(t, NULL);
     no_race();
     unsigned long asked = total_scanned(b);
+    ck_assert_msg(atomic_load_explicit(&overlapped, memory_order_relaxed),
+                  "two searches at once on one pool: the search with its match at 100 had not "
+                  "returned 2 s after the other began, with three workers free for it");
     ck_assert_msg(rb == -1, "two searches at once on one pool: the one with no match returned "
                   "%ld, the other's match: do the searches share state, such as a static "
                   "variable?  Each search needs its own", rb);
