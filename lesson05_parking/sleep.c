@@ -144,9 +144,9 @@
  *     park RMW after S's RMW in that order.
  *  2. S's fetch_add(0, release) heads a release sequence: S's RMW and every
  *     RMW after it in the modification order.  As every write to `state`
- *     is an RMW (the relaxed ones in sleep_wake_sleeper and in the return
- *     from a park too), every value that `state` takes after S's RMW is in
- *     that release sequence.
+ *     is an RMW (the relaxed ones in sleep_start_looking,
+ *     sleep_wake_sleeper and the return from a park too), every value that
+ *     `state` takes after S's RMW is in that release sequence.
  *  3. W's park fetch_sub is an acquire that reads a value in S's release
  *     sequence, so S's RMW synchronizes with it: S's queueing of the task,
  *     and its relaxed store of len_hint, happen before W's second look.
@@ -159,9 +159,11 @@
  *     last to take from the injector; its own store of len_hint is
  *     sequenced before its second look, so again by coherence the look
  *     reads that value or a later one.
- *  6. The relaxed RMWs in sleep_wake_sleeper and in the return from a park
- *     need no order of their own: idle_lock orders them with the list,
- *     and they still continue the release sequence (2).
+ *  6. The relaxed RMWs need no order of their own, and still continue
+ *     the release sequence (2): in sleep_wake_sleeper and the return from
+ *     a park, idle_lock orders them with the list; sleep_start_looking's
+ *     publishes nothing (a searcher that S counts on makes its park RMW
+ *     later, which is 1 to 3 again).
  *  The argument does not depend on x86: there the RMWs are locked
  *  instructions, which drain the store buffer, but the C11 reasoning above
  *  holds on any machine.
@@ -278,10 +280,14 @@ uint64_t sleep_parks(struct sleep *s, unsigned worker)
  */
 void sleep_start_looking(struct sleep *s, bool *searching)
 {
-    /* seq_cst (the default).  No partner needs its ordering: the argument
-     * at the top of the file uses only its place in the modification
-     * order of state, so it must be an RMW, as every write. */
-    atomic_fetch_add(&s->state, SLEEP_ONE_SEARCHING);
+    /* relaxed: it publishes nothing.  An outside spawner
+     * (sleep_new_external_job) whose RMW reads us as searching, and so
+     * wakes nobody, relies on our next park RMW, an acquire that comes
+     * after its release RMW in the modification order of state (point 6
+     * at the top).  An RMW, as every write to state: a plain store could
+     * lose a concurrent update of the counts, and would end the spawner's
+     * release sequence. */
+    atomic_fetch_add_explicit(&s->state, SLEEP_ONE_SEARCHING, memory_order_relaxed);
     *searching = true;
 }
 
@@ -296,11 +302,15 @@ void sleep_work_found(struct sleep *s, bool *searching, bool (*work_visible)(voi
                       void *ctx)
 {
     *searching = false;
-    /* seq_cst (acquire and release would do).  Pairs with the same
-     * fetch_sub done earlier by another searcher: it pushed its batch
-     * before its RMW, so our look at the queues, after ours, sees that
-     * batch. */
-    uint32_t before = atomic_fetch_sub(&s->state, SLEEP_ONE_SEARCHING);
+    /* acq_rel.  Acquire: pairs with the release of the same fetch_sub done
+     * earlier by another searcher, which pushed its batch before its RMW,
+     * and with sleep_new_external_job's release RMW: our look at the
+     * queues, after ours, sees that batch or that task (or later values).
+     * Release: pairs in turn with a later searcher's acquire here, and
+     * with the acquire park RMW in sleep_no_work_found, so that a worker
+     * giving up after us sees the batch we hold in its last look. */
+    uint32_t before = atomic_fetch_sub_explicit(&s->state, SLEEP_ONE_SEARCHING,
+                                                memory_order_acq_rel);
     if (sleep_searching(before) == 1 && work_visible(ctx))
         sleep_new_internal_job(s);
 }
