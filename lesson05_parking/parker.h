@@ -13,8 +13,8 @@
  *   state:   EMPTY ──unpark──► NOTIFIED ──park takes it──► EMPTY
  *              │                  ▲
  *            park: nothing        │ unpark: swap in NOTIFIED; it was
- *            there, going to      │ SLEEPING, so take the mutex and
- *            sleep                │ signal the condition variable
+ *            there, going to      │ SLEEPING, so take and drop the
+ *            sleep                │ mutex, then signal the condvar
  *              ▼                  │
  *           SLEEPING ─────────────┘
  *
@@ -136,9 +136,16 @@ static inline void unpark(struct parker *p)
     if (atomic_exchange_explicit(&p->state, PARKER_NOTIFIED, memory_order_release) !=
         PARKER_SLEEPING)
         return;             /* it is polling, or not parked: it will see the token */
+    /* Wait until the parker is inside pthread_cond_wait (it set SLEEPING
+     * holding the lock, and lets go of it only there), then signal.  After
+     * the unlock, as Rust's parker does: signalled while we still held
+     * the lock, the parker would wake only to block on it again.  The
+     * parker is still there for the signal: destroy frees parkers only
+     * after joining the workers and waiting for outside spawners still
+     * calling (injector.h's callers). */
     pthread_mutex_lock(&p->lock);
-    pthread_cond_signal(&p->wake);
     pthread_mutex_unlock(&p->lock);
+    pthread_cond_signal(&p->wake);
 }
 
 #endif
