@@ -4,11 +4,12 @@
  * WHAT CHANGED FROM LESSON 3
  * Each worker's deque is now Chase and Lev's lock-free deque (deque.h): the
  * owner pushes and takes with no lock and no atomic read-modify-write except
- * in the race for the last task, and a thief steals with one CAS.  Stealing
+ * in the race for the last task (take still pays one full barrier), and a
+ * thief steals with one CAS.  Stealing
  * one task per CAS replaces lesson 3's steal-half between workers (a batch
  * cannot be taken with one CAS; lesson 5 brings it back).  The injector
  * keeps a lock and keeps handing out half its tasks at a time.  New: join(),
- * fork-join in the style of Cilk and rayon.
+ * fork-join as rayon does it, on Cilk's work-first principle.
  *
  * DESIGN
  *
@@ -25,12 +26,16 @@
  * owner), and are taken in batches, so the lock is taken once per batch,
  * not per task.
  *
- * JOIN (work-first, as in Cilk)
+ * JOIN (work-first: the cost of parallelism goes on the steal)
  * join(a, b) pushes b, runs a itself, then takes b back from its own deque
  * and runs it, the common case when no thief wanted it, at the cost of one
  * push and one take.  If a thief stole b, the worker helps: it runs other
  * tasks until b's thief sets b's done flag.  It never sleeps while it
- * waits, so a worker is never idle while there is work anywhere.  b's task
+ * waits, and helps with work from any deque, but not from the injector
+ * (cl_join says why).  Thieves take b, a closure, as in rayon and TBB;
+ * Cilk's take the continuation instead (the rest of the caller after the
+ * spawn), so that no worker ever waits at a join, which needs a compiler
+ * that can hand a frame to another thread.  b's task
  * (join_job) and a join from outside the pool, which has no deque to push
  * b onto, are in common/join.h.
  *

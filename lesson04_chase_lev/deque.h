@@ -7,9 +7,11 @@
  *   Work-Stealing for Weak Memory Models", PPoPP 2013 (their figure 1).
  *
  * WHAT CHANGED FROM LESSON 3
- * No lock.  The owner pushes and takes at the bottom with plain loads and
- * stores; thieves steal from the top with one compare-and-swap each.  The two ends meet only over the last task, and
- * that one race is settled by a CAS on `top`.  (Stealing half, lesson 3's
+ * No lock.  The owner pushes and takes at the bottom with loads and stores
+ * and no read-modify-write (take still pays one full barrier, its seq_cst
+ * store); thieves steal from the top with one compare-and-swap each.  The
+ * two ends meet only over the last task, and that one race is settled by a
+ * CAS on `top`.  (Stealing half, lesson 3's
  * other idea, comes back in lesson 5: a batch cannot be taken with one CAS.)
  *
  *          top                          bottom
@@ -119,8 +121,8 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
  *    needs none.  On AArch64 each is a `dmb ish`.
  *
  * The shipped form is also the one ThreadSanitizer can check: TSan does
- * not model atomic_thread_fence, and would report races in the fence form
- * that cannot happen, so that form is refused under TSan.  The tests use
+ * not model atomic_thread_fence, so it could neither check nor refute the
+ * fence form's argument, and that form is refused under TSan.  The tests use
  * DEQUE_TSAN, set here under TSan, to run fewer rounds.
  *
  * BREAK (lesson04 "break it on purpose" builds, -DBREAK=n) weakens one
@@ -216,9 +218,10 @@ static inline int deque_push(struct deque *d, struct task task)
     /* acquire: when the ring is nearly full, the slot we write below last
      * held task b - capacity, which someone (a thief, or our own last-task
      * CAS) claimed by moving top past it, after reading it.  Every write to
-     * top is such a read-modify-write, so reading any later value of top
-     * synchronizes with that claim: its read of the slot happens before
-     * our overwrite. */
+     * top is such a read-modify-write, so any later value of top was
+     * written by an RMW that continues the claim's release sequence, and
+     * reading it synchronizes with the claim: its read of the slot happens
+     * before our overwrite. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
     struct ring *r = atomic_load_explicit(&d->ring, memory_order_relaxed);
     if (b - t > r->mask) {                  /* full: b - t == capacity */
@@ -235,8 +238,10 @@ static inline int deque_push(struct deque *d, struct task task)
      * spawning) before the new bottom.  Pairs with the load of bottom in
      * steal (seq_cst, or acquire in the fence form; both acquire): a thief
      * that sees b + 1 sees the task in slot b.
-     * (The paper writes a release fence and a relaxed store; a release
-     * store is the same guarantee here.) */
+     * (The paper writes a release fence and a relaxed store.  The fence
+     * would also cover take's later stores of bottom; this store covers
+     * itself only, so take's store is a release of its own: see
+     * deque_take.) */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_release);
 #endif
     return 0;

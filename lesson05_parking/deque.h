@@ -33,7 +33,8 @@
  * every take (the tokio and Go queues do exactly that, and their owner
  * takes oldest-first, from the same end as thieves).  Repeating the
  * single steal keeps lesson 4's proof as it is, at the price of one CAS and
- * one fence per task moved, paid by the thief, who has nothing else to do.
+ * two seq_cst loads per task moved (two fences in the -DDEQUE_FENCES
+ * form), paid by the thief, who has nothing else to do.
  *
  *          top                          bottom
  *           │                             │
@@ -144,8 +145,8 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
  *    needs none.  On AArch64 each is a `dmb ish`.
  *
  * The shipped form is also the one ThreadSanitizer can check: TSan does
- * not model atomic_thread_fence, and would report races in the fence form
- * that cannot happen, so that form is refused under TSan.  The tests use
+ * not model atomic_thread_fence, so it could neither check nor refute the
+ * fence form's argument, and that form is refused under TSan.  The tests use
  * DEQUE_TSAN, set here under TSan, to run fewer rounds.
  */
 #if defined(__SANITIZE_THREAD__)
@@ -247,9 +248,10 @@ static inline int deque_push(struct deque *d, struct task task)
     /* acquire: when the ring is nearly full, the slot we write below last
      * held task b - capacity, which someone (a thief, or our own last-task
      * CAS) claimed by moving top past it, after reading it.  Every write to
-     * top is such a read-modify-write, so reading any later value of top
-     * synchronizes with that claim: its read of the slot happens before
-     * our overwrite. */
+     * top is such a read-modify-write, so any later value of top was
+     * written by an RMW that continues the claim's release sequence, and
+     * reading it synchronizes with the claim: its read of the slot happens
+     * before our overwrite. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
     struct ring *r = atomic_load_explicit(&d->ring, memory_order_relaxed);
     if (b - t > r->mask) {                  /* full: b - t == capacity */
@@ -262,8 +264,10 @@ static inline int deque_push(struct deque *d, struct task task)
      * spawning) before the new bottom.  Pairs with the load of bottom in
      * steal (seq_cst, or acquire in the fence form; both acquire): a thief
      * that sees b + 1 sees the task in slot b.
-     * (The paper writes a release fence and a relaxed store; a release
-     * store is the same guarantee here.) */
+     * (The paper writes a release fence and a relaxed store.  The fence
+     * would also cover take's later stores of bottom; this store covers
+     * itself only, so take's store is a release of its own: see
+     * deque_take.) */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_release);
     return 0;
 }

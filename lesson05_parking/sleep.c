@@ -97,8 +97,9 @@
  * relaxed load of `state`.  A worker that stops searching because it
  * found work: it is awake, and will look again before it parks.  A spawn
  * from inside the pool (sleep_new_internal_job): the spawning worker is
- * awake and will get to its own task, so a stale `state` there costs
- * parallelism for a moment, never a task.
+ * awake and will get to its own task, so a stale `state` there delays a
+ * task, never loses it: until the spawner's next push, or the end of the
+ * task it is running (sleep.h, sleep_new_internal_job).
  *
  * A TASK QUEUED BEHIND OTHERS
  * A spawn from outside that finds tasks already in the injector only

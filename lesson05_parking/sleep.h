@@ -127,8 +127,12 @@ static inline void sleep_wake_one(struct sleep *s, uint32_t state)
 /*
  * A worker pushed a task onto its own deque (a spawn from inside, a join's
  * b), or left tasks in the injector.  No RMW: the caller is awake and gets
- * to the task itself if no one else does, so a stale state costs a moment
- * of parallelism, never a task.  relaxed: a hint, with no partner;
+ * to the task itself if no one else does, so a stale state delays a task,
+ * never loses it.  The delay is store buffering again (our push, then this
+ * load, against a parker's RMW, then its look at our deque): both may miss
+ * the other, and the task then waits for our next push, or for the end of
+ * the task we are running.  tokio closes that gap with an RMW here, on
+ * every push that may wake.  relaxed: a hint, with no partner;
  * sleep_wake_sleeper looks again under idle_lock.
  */
 static inline void sleep_new_internal_job(struct sleep *s)
