@@ -303,16 +303,21 @@ void thread_counts(struct bench *b, const struct options *opt)
     } else if (strcmp(opt->sweep, "none") != 0) {
         t[n++] = 1;             /* the sweep's speed-ups are over 1 worker */
         const char *s = opt->sweep;
-        while (*s != '\0') {
+        bool bad = *s == '\0' || *s == ',';
+        while (!bad && *s != '\0') {
             char *end;
+            errno = 0;
             unsigned long v = strtoul(s, &end, 10);
-            if (end == s || v == 0 || v > SCHED_MAX_WORKERS || n == MAX_CONFIGS ||
-                (*end != ',' && *end != '\0'))
-                bad_usage("--sweep wants auto, none, or thread counts like 1,2,8, not '%s'",
-                          opt->sweep);
-            t[n++] = (unsigned)v;
+            bad = *s < '0' || *s > '9' || errno != 0 || v == 0 || v > SCHED_MAX_WORKERS ||
+                  n == MAX_CONFIGS || (*end != ',' && *end != '\0') ||
+                  (*end == ',' && (end[1] == '\0' || end[1] == ','));
+            if (!bad)
+                t[n++] = (unsigned)v;
             s = *end == ',' ? end + 1 : end;
         }
+        if (bad)
+            bad_usage("--sweep wants auto, none, or at most %d thread counts from 1 to %d, "
+                      "like 1,2,8, not '%s'", MAX_CONFIGS - 2, SCHED_MAX_WORKERS, opt->sweep);
     }
     /* sort, drop duplicates and counts over SCHED_MAX_WORKERS */
     unsigned m = 0;
