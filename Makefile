@@ -22,9 +22,11 @@
 # CC=clang builds with clang into build-clang/ (objects never mix).
 # V=1 shows the full compiler commands.
 
+# override: a CFLAGS or CPPFLAGS given on the command line (CPPFLAGS=-DPARK_POLLS=0)
+# adds to these instead of replacing them.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -pthread
-CPPFLAGS += -D_GNU_SOURCE -Icommon
+override CFLAGS   += -std=c11 -Wall -Wextra -Werror -pthread
+override CPPFLAGS += -D_GNU_SOURCE -Icommon
 LDLIBS   += -pthread
 
 # One build directory per compiler and sanitizer, so objects never mix.
@@ -34,12 +36,12 @@ ifeq ($(SANITIZE),)
 BUILD ?= build$(COMPILER)
 else ifeq ($(SANITIZE),thread)
 BUILD ?= build-tsan$(COMPILER)
-CFLAGS += -fsanitize=thread
-LDFLAGS += -fsanitize=thread
+override CFLAGS += -fsanitize=thread
+override LDFLAGS += -fsanitize=thread
 else ifeq ($(SANITIZE),address)
 BUILD ?= build-asan$(COMPILER)
-CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=address,undefined
+override CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+override LDFLAGS += -fsanitize=address,undefined
 else
 $(error SANITIZE must be thread, address or empty, not '$(SANITIZE)')
 endif

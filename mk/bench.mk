@@ -19,7 +19,7 @@ $(BENCH): $(addprefix $(BUILD)/obj/lesson06_benchmark/,bench.o options.o wakeup.
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # The benchmark prints the flags it was built with.
-$(BUILD)/obj/lesson06_benchmark/bench.o: CPPFLAGS += -DBENCH_CFLAGS='"$(filter -O% -march=% -fsanitize=%,$(CFLAGS))"'
+$(BUILD)/obj/lesson06_benchmark/bench.o: override CPPFLAGS += -DBENCH_CFLAGS='"$(filter -O% -march=% -fsanitize=%,$(CFLAGS))"'
 
 # Lesson 6, exercise 1: your single-threaded executor (exercises/single_thread.c)
 # against lesson 5's pool of 4 workers on 10,000 tasks, tasks per second for
