@@ -41,9 +41,9 @@
  *    run needs a reclamation scheme (epochs, hazard pointers).  The memory
  *    this keeps is bounded: rings double, so all the old ones together are
  *    smaller than the current one.
- *  - The paper's two seq_cst fences, in take and in steal, are seq_cst
- *    loads and stores here (ORDERING, below, says why); -DDEQUE_FENCES
- *    builds the paper's fences instead.
+ *  - How take and steal are ordered against each other (ORDERING, above
+ *    deque_take, after lesson 4's exercise 1); -DDEQUE_FENCES builds the
+ *    paper's form instead.
  */
 #ifndef LESSON04_DEQUE_H
 #define LESSON04_DEQUE_H
@@ -89,41 +89,9 @@ struct deque {
 enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
 
 /*
- * ORDERING.  Take stores bottom and then loads top; steal loads top and
- * then bottom.  Each side must see the other's write, or both may claim
- * the same task (take's comments say how).  Release and acquire cannot
- * give that: it takes sequential consistency, in one of two forms.
- *
- *  - seq_cst operations (shipped): take's store of bottom and load of top,
- *    steal's loads of top and bottom, and the CASes on top are seq_cst.
- *    C11 puts every seq_cst operation in one total order S that agrees
- *    with each thread's program order, and a seq_cst load reads the last
- *    seq_cst write to its variable before it in S, or a later value (in
- *    general C11 allows a little more; here only the owner writes bottom,
- *    and every write to top is a seq_cst CAS, so this is exact).  So
- *    every access to top and bottom that races here is in S, and a seq_cst
- *    load after a seq_cst store is not reordered with it.  Take's store of
- *    bottom W, a thief's load of bottom R: if W is first in S, R reads W's
- *    bottom or a later one; if R is first, so is the thief's load of top
- *    before it, and the CAS that wrote that top, and take's load of top,
- *    after W, reads that top or a later one.  Either way one side sees the
- *    other's write.  ("A later one" of bottom is the owner's restore, and
- *    then slot b goes to whichever CAS wins, or a new push at b, and then
- *    the thief takes that new task.)  On x86 the store is an `xchg` (which drains the store
- *    buffer) and the loads are plain `mov`s; on AArch64, `stlr` and `ldar`,
- *    with no barrier instruction.
- *  - -DDEQUE_FENCES: the paper's form (Lê et al., figure 1): one
- *    atomic_thread_fence(memory_order_seq_cst) between take's store and
- *    load, and one between steal's two loads, with weaker operations
- *    around them.  On x86 each fence is a full barrier: `lock orq $0,(%rsp)`
- *    with gcc, `mfence` with clang, which on many x86 processors costs
- *    several times a locked instruction; and steal pays one too, where x86
- *    needs none.  On AArch64 each is a `dmb ish`.
- *
- * The shipped form is also the one ThreadSanitizer can check: TSan does
- * not model atomic_thread_fence, so it could neither check nor refute the
- * fence form's argument, and that form is refused under TSan.  The tests use
- * DEQUE_TSAN, set here under TSan, to run fewer rounds.
+ * DEQUE_TSAN is set here under ThreadSanitizer: the tests then run fewer
+ * rounds, and the fence form (-DDEQUE_FENCES) is refused, as TSan cannot
+ * check it (ORDERING, above deque_take, says why).
  *
  * BREAK (lesson04 "break it on purpose" builds, -DBREAK=n) weakens one
  * ordering at a time, in either form; see breaking/break_deque.c and the
@@ -240,8 +208,8 @@ static inline int deque_push(struct deque *d, struct task task)
      * that sees b + 1 sees the task in slot b.
      * (The paper writes a release fence and a relaxed store.  The fence
      * would also cover take's later stores of bottom; this store covers
-     * itself only, so take's store is a release of its own: see
-     * deque_take.) */
+     * itself only, so take's store of bottom needs an ordering of its own:
+     * see deque_take.) */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_release);
 #endif
     return 0;
@@ -283,8 +251,8 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
     int64_t b = atomic_load_explicit(&d->bottom, memory_order_acquire);
 #else
-    /* seq_cst: in S with take's seq_cst store of bottom and load of top
-     * (its partners; ORDERING above), and with every CAS on top.  So the
+    /* seq_cst: in S with its partners, two accesses in take (ORDERING,
+     * above deque_take, names them), and with every CAS on top.  So the
      * top we read, even one another thief's CAS wrote, is before our load
      * of bottom in S, and so is our own last CAS, when we steal again. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
@@ -302,7 +270,7 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
      * and crossbeam-deque's proof assumes those rules; C11's do not. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
 #if BREAK != BREAK_STEAL
-    /* seq_cst fence: pairs with the seq_cst fence in take. */
+    /* seq_cst fence: its partner is in take (ORDERING, above deque_take). */
     atomic_thread_fence(memory_order_seq_cst);
 #endif
     /* acquire: pairs with the release store of bottom in push, so that the
@@ -322,9 +290,9 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
 
     /* Claim slot t.  If top is no longer t, someone else took it, and the
      * task we read may be stale or torn: drop it.  seq_cst: in S with
-     * take's load of top and CAS, and with the other thieves' loads and
-     * CASes (its partners; in the fence form, one of the accesses to top
-     * that the two fences order).  On failure we use nothing we read, so
+     * take's accesses to top, and with the other thieves' loads and CASes
+     * (its partners; in the fence form, one of the accesses to top that
+     * the two fences order).  On failure we use nothing we read, so
      * relaxed. */
     if (!atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
                                                  memory_order_relaxed))
@@ -346,6 +314,43 @@ static inline int64_t deque_len(struct deque *d)
  * STOP: lesson 4's exercise 1 asks you to write this function yourself
  * (exercises/take.c).  Read on once you pass.
  * ======================================================================
+ */
+
+/*
+ * ORDERING.  Take stores bottom and then loads top; steal loads top and
+ * then bottom.  Each side must see the other's write, or both may claim
+ * the same task (take's comments say how).  Release and acquire cannot
+ * give that: it takes sequential consistency, in one of two forms.
+ *
+ *  - seq_cst operations (shipped): take's store of bottom and load of top,
+ *    steal's loads of top and bottom, and the CASes on top are seq_cst.
+ *    C11 puts every seq_cst operation in one total order S that agrees
+ *    with each thread's program order, and a seq_cst load reads the last
+ *    seq_cst write to its variable before it in S, or a later value (in
+ *    general C11 allows a little more; here only the owner writes bottom,
+ *    and every write to top is a seq_cst CAS, so this is exact).  So
+ *    every access to top and bottom that races here is in S, and a seq_cst
+ *    load after a seq_cst store is not reordered with it.  Take's store of
+ *    bottom W, a thief's load of bottom R: if W is first in S, R reads W's
+ *    bottom or a later one; if R is first, so is the thief's load of top
+ *    before it, and the CAS that wrote that top, and take's load of top,
+ *    after W, reads that top or a later one.  Either way one side sees the
+ *    other's write.  ("A later one" of bottom is the owner's restore, and
+ *    then slot b goes to whichever CAS wins, or a new push at b, and then
+ *    the thief takes that new task.)  On x86 the store is an `xchg`
+ *    (which drains the store buffer) and the loads are plain `mov`s; on
+ *    AArch64, `stlr` and `ldar`, with no barrier instruction.
+ *  - -DDEQUE_FENCES: the paper's form (Lê et al., figure 1): one
+ *    atomic_thread_fence(memory_order_seq_cst) between take's store and
+ *    load, and one between steal's two loads, with weaker operations
+ *    around them.  On x86 each fence is a full barrier: `lock orq $0,(%rsp)`
+ *    with gcc, `mfence` with clang, which on many x86 processors costs
+ *    several times a locked instruction; and steal pays one too, where x86
+ *    needs none.  On AArch64 each is a `dmb ish`.
+ *
+ * The shipped form is also the one ThreadSanitizer can check: TSan does
+ * not model atomic_thread_fence, so it could neither check nor refute the
+ * fence form's argument, and that form is refused under TSan.
  */
 
 /*

@@ -13,18 +13,24 @@
  * Per task, a push and a pop, lesson 3's owner executes four atomic
  * read-modify-writes: pthread_mutex_lock and pthread_mutex_unlock, twice.
  * Lesson 4's executes none in push, and in take one full barrier (the
- * seq_cst fence), plus a CAS whenever it takes the last task in its deque
- * (often, in fork-join code: join pushes b, runs a, and takes b back, and
- * b is often the only task there).  On x86 a locked instruction and a
- * full barrier both wait until every earlier store of this core has left
- * its store buffer.  In SWAP_MEASURE's tight loop the buffer is nearly
- * empty, each barrier is cheap, and the call through the table and the
- * loop itself weigh as much as the barriers: the two deques can come out
- * close, either one ahead, and the difference can move from run to run.
- * In a scheduler the buffer holds the task's own writes and the
- * scheduler's bookkeeping, so each barrier waits longer, and four cost more
- * than one or two: that is where a one-worker tree shows the difference,
- * and where perf finds lesson 3's time in pthread_mutex_lock and unlock.
+ * xchg of its seq_cst store of bottom), plus a CAS whenever it takes the
+ * last task in its deque (often, in fork-join code: join pushes b, runs a,
+ * and takes b back, and b is often the only task there).  On x86 a locked
+ * instruction and a full barrier both wait until every earlier store of
+ * this core has left its store buffer.
+ *
+ * So the count predicts Chase-Lev ahead, and in SWAP_MEASURE's tight loop
+ * it can come out behind.  The store buffer then holds push's stores, one
+ * of them to bottom, the very address take's xchg writes, and some cores
+ * (the 2-CPU Xeon VM of the lesson's runs among them) make a locked
+ * instruction wait longer for a store to its own address than for stores
+ * elsewhere; the mutex's locked instructions write only the mutex.  `make
+ * break`'s first lines show it: push and take with the xchg against the
+ * fence form, whose barrier (with gcc) is a `lock orq` on the stack, and
+ * against no barrier at all.  In a scheduler the picture changes: the
+ * mutex calls are real calls, four barriers wait behind the tasks' own
+ * writes, and that is where a one-worker tree shows lesson 4 ahead, and
+ * where perf finds lesson 3's time in pthread_mutex_lock and unlock.
  *
  * With a thief, the locked deque's owner also waits whenever the thief
  * holds the lock, and the lock's cache line moves between the two cores on
