@@ -27,13 +27,11 @@
  *            waker took it off the idle list meanwhile)
  *
  * To park (sleep_no_work_found), a worker counts itself out, looks once
- * more (work_visible), and sleeps unless that look found something.  Why
- * no task is ever left behind while every worker sleeps: sleep.c's top
- * comment, the next thing to read.
+ * more (work_visible), and sleeps unless that look found something.  Why no
+ * task is left behind while every worker sleeps: sleep.c's top comment.
  *
- * TRACING: the trace_* lines are hooks for `make timeline` (common/trace.h,
- * TRACING.md), empty macros in a normal build.  A trace's "park" is the
- * call of park() in sleep_no_work_found, its polling phase included.
+ * TRACING: the trace_* lines are hooks for `make timeline` (TRACING.md),
+ * empty in a normal build; a trace's "park" includes park()'s polling.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -58,7 +56,9 @@
 #ifndef STEAL_HALF_FROM         /* -DSTEAL_HALF_FROM=1: always half (README) */
 #define STEAL_HALF_FROM 64      /* ... and only from a deque this long (deque.h) */
 #endif
+#ifndef SEARCH_ROUNDS           /* -DSEARCH_ROUNDS=1: park after one round (README) */
 #define SEARCH_ROUNDS 64        /* rounds of stealing before a searcher parks */
+#endif
 #define INJECTOR_BATCH 128      /* at most this many tasks per take from the injector */
 #define JOIN_SPINS 64           /* fruitless help rounds before join yields between them */
 
