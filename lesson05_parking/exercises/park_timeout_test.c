@@ -280,9 +280,13 @@ START_TEST(token_at_the_deadline_is_not_lost)
         if (lost > 0 || bad_state > 0)
             break;
     }
+    /* After an early break the unparker still waits for its next round:
+     * let it run out its rounds, so that the join below cannot hang. */
+    atomic_store(&go, RACE_ROUNDS);
     pthread_join(t, NULL);
     ck_assert_msg(lost == 0, "an unpark's token was lost: after a timeout, the next park waited "
-                  "1 s in vain");
+                  "1 s in vain.  Does your timeout path write EMPTY over a NOTIFIED that an "
+                  "unpark swapped in after the wait timed out?");
     ck_assert_msg(bad_state == 0, "park_timeout returned and left the parker SLEEPING");
     ck_assert_msg(timed_out > 0 && timed_out < RACE_ROUNDS, "%u of %d parks timed out: the race "
                   "was not run", timed_out, RACE_ROUNDS);
