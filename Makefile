@@ -4,7 +4,7 @@
 #
 #   mk/sanitizers.mk   make tsan, asan, valgrind, stress
 #   mk/bench.mk        make bench, peers, lesson06-compare
-#   mk/verify.mk       make verify, break, litmus, litmus-tsan
+#   mk/verify.mk       make verify, verify-litmus, break, litmus, litmus-tsan
 #   mk/trace.mk        make trace, timeline, timeline-all, trace-off-same
 #
 # `make help` lists every target.  The ones here:

@@ -28,7 +28,7 @@ cli_bad_usage(const char *prog, void (*usage)(FILE *), const char *fmt, ...)
 }
 
 /* s as a whole number from min to max, or a cli_bad_usage() naming
- * opt_name: no sign, no trailing characters, nothing out of range. */
+ * opt_name: digits only (no sign, no space), nothing out of range. */
 static inline unsigned long cli_parse_count(const char *prog, void (*usage)(FILE *),
                                             const char *opt_name, const char *s,
                                             unsigned long min, unsigned long max)
@@ -36,7 +36,7 @@ static inline unsigned long cli_parse_count(const char *prog, void (*usage)(FILE
     char *end;
     errno = 0;
     unsigned long v = strtoul(s, &end, 10);
-    if (*s == '-' || *s == '\0' || errno != 0 || *end != '\0' || v < min || v > max)
+    if (*s < '0' || *s > '9' || errno != 0 || *end != '\0' || v < min || v > max)
         cli_bad_usage(prog, usage, "%s wants a whole number from %lu to %lu, not '%s'", opt_name,
                       min, max, s);
     return v;

@@ -7,11 +7,10 @@
  *   Work-Stealing for Weak Memory Models", PPoPP 2013 (their figure 1).
  *
  * WHAT CHANGED FROM LESSON 3
- * No lock.  The owner pushes and takes at the bottom with loads and stores
- * and no read-modify-write (take still pays one full barrier, its seq_cst
- * store); thieves steal from the top with one compare-and-swap each.  The
- * two ends meet only over the last task, and that one race is settled by a
- * CAS on `top`.  (Stealing half, lesson 3's
+ * No lock.  The owner pushes and takes at the bottom without one, and
+ * without a compare-and-swap; thieves steal from the top with one
+ * compare-and-swap each.  The two ends meet only over the last task, and
+ * that one race is settled by a CAS on `top`.  (Stealing half, lesson 3's
  * other idea, comes back in lesson 5: a batch cannot be taken with one CAS.)
  *
  *          top                          bottom
@@ -41,7 +40,7 @@
  *    run needs a reclamation scheme (epochs, hazard pointers).  The memory
  *    this keeps is bounded: rings double, so all the old ones together are
  *    smaller than the current one.
- *  - How take and steal are ordered against each other (ORDERING, above
+ *  - How take and steal are ordered against each other (ORDERING, before
  *    deque_take, after lesson 4's exercise 1); -DDEQUE_FENCES builds the
  *    paper's form instead.
  */
@@ -91,7 +90,7 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
 /*
  * DEQUE_TSAN is set here under ThreadSanitizer: the tests then run fewer
  * rounds, and the fence form (-DDEQUE_FENCES) is refused, as TSan cannot
- * check it (ORDERING, above deque_take, says why).
+ * check it (ORDERING, before deque_take, says why).
  *
  * BREAK (lesson04 "break it on purpose" builds, -DBREAK=n) weakens one
  * ordering at a time, in either form; see breaking/break_deque.c and the
@@ -111,9 +110,9 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
 #ifndef BREAK
 #define BREAK 0
 #endif
-#define BREAK_TAKE 1            /* take: store of bottom release (fences: no fence) */
-#define BREAK_TAKE_LOAD 2       /* take: load of top acquire (seq_cst form only) */
-#define BREAK_STEAL 3           /* steal: loads acquire (fences: no fence) */
+#define BREAK_TAKE 1            /* take: its store of bottom weakened (breaking/) */
+#define BREAK_TAKE_LOAD 2       /* take: its load of top weakened */
+#define BREAK_STEAL 3           /* steal: its loads weakened */
 #define BREAK_PUSH_RELEASE 4    /* push: bottom stored relaxed */
 
 /* Zeroed: a thief with a stale top may read a slot that was never written
@@ -207,9 +206,10 @@ static inline int deque_push(struct deque *d, struct task task)
      * steal (seq_cst, or acquire in the fence form; both acquire): a thief
      * that sees b + 1 sees the task in slot b.
      * (The paper writes a release fence and a relaxed store.  The fence
-     * would also cover take's later stores of bottom; this store covers
-     * itself only, so take's store of bottom needs an ordering of its own:
-     * see deque_take.) */
+     * also covers take's later stores of bottom; this store covers them
+     * only through C11's rule that a later store by the same thread
+     * continues its release sequence, which C++20 and Rust dropped, so
+     * deque_take does without it.) */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_release);
 #endif
     return 0;
@@ -251,10 +251,11 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
     int64_t b = atomic_load_explicit(&d->bottom, memory_order_acquire);
 #else
-    /* seq_cst: in S with its partners, two accesses in take (ORDERING,
-     * above deque_take, names them), and with every CAS on top.  So the
-     * top we read, even one another thief's CAS wrote, is before our load
-     * of bottom in S, and so is our own last CAS, when we steal again. */
+    /* seq_cst: its partners are two accesses in take (lesson 4's exercise
+     * 1 asks which, and why; ORDERING, before deque_take, answers) and
+     * every CAS on top.  So the top we read, even one another thief's CAS
+     * wrote, is before our load of bottom in S, and so is our own last
+     * CAS, when we steal again. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
     /* seq_cst: as above.  Also an acquire, which pairs with the release
      * store of bottom in push: a thief that sees b + 1 sees slot b. */
@@ -264,13 +265,14 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
     /* acquire: the top we read may have been written by another thief's
      * CAS.  Acquire makes that CAS happen before our fence below, and so
      * puts it before our fence in the one order of seq_cst operations,
-     * which the argument for the two fences needs: with a relaxed load,
+     * which the fence form's argument needs: with a relaxed load,
      * C11 lets a task run twice with two thieves (../PROOF.md gives the
      * run).  C++20 strengthened seq_cst fences so that relaxed would do,
      * and crossbeam-deque's proof assumes those rules; C11's do not. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
 #if BREAK != BREAK_STEAL
-    /* seq_cst fence: its partner is in take (ORDERING, above deque_take). */
+    /* seq_cst fence: keeps our load of top before our load of bottom in
+     * S, for the argument in ORDERING, before deque_take. */
     atomic_thread_fence(memory_order_seq_cst);
 #endif
     /* acquire: pairs with the release store of bottom in push, so that the
@@ -289,11 +291,10 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
     struct task task = slot_get(r, t);
 
     /* Claim slot t.  If top is no longer t, someone else took it, and the
-     * task we read may be stale or torn: drop it.  seq_cst: in S with
-     * take's accesses to top, and with the other thieves' loads and CASes
-     * (its partners; in the fence form, one of the accesses to top that
-     * the two fences order).  On failure we use nothing we read, so
-     * relaxed. */
+     * task we read may be stale or torn: drop it.  seq_cst: its partners
+     * are the other thieves' loads and CASes of top, and take's accesses
+     * to top (ORDERING, before deque_take).  On failure we use nothing we
+     * read, so relaxed. */
     if (!atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
                                                  memory_order_relaxed))
         return STEAL_LOST;

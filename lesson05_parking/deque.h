@@ -63,7 +63,7 @@
  *    run needs a reclamation scheme (epochs, hazard pointers).  The memory
  *    this keeps is bounded: rings double, so all the old ones together are
  *    smaller than the current one.
- *  - How take and steal are ordered against each other (ORDERING, above
+ *  - How take and steal are ordered against each other (ORDERING, before
  *    deque_take, after lesson 4's exercise 1); -DDEQUE_FENCES builds the
  *    paper's form instead.
  */
@@ -115,7 +115,7 @@ enum steal_result { STEAL_EMPTY, STEAL_LOST, STEAL_OK };
 /*
  * DEQUE_TSAN is set here under ThreadSanitizer: the tests then run fewer
  * rounds, and the fence form (-DDEQUE_FENCES) is refused, as TSan cannot
- * check it (ORDERING, above deque_take, says why).
+ * check it (ORDERING, before deque_take, says why).
  */
 #if defined(__SANITIZE_THREAD__)
 #define DEQUE_TSAN 1
@@ -233,9 +233,10 @@ static inline int deque_push(struct deque *d, struct task task)
      * steal (seq_cst, or acquire in the fence form; both acquire): a thief
      * that sees b + 1 sees the task in slot b.
      * (The paper writes a release fence and a relaxed store.  The fence
-     * would also cover take's later stores of bottom; this store covers
-     * itself only, so take's store of bottom needs an ordering of its own:
-     * see deque_take.) */
+     * also covers take's later stores of bottom; this store covers them
+     * only through C11's rule that a later store by the same thread
+     * continues its release sequence, which C++20 and Rust dropped, so
+     * deque_take does without it.) */
     atomic_store_explicit(&d->bottom, b + 1, memory_order_release);
     return 0;
 }
@@ -363,10 +364,10 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
      * could see the owner's bottom from before its take and the top from
      * after it: a task the owner has taken would look stealable. */
 #ifndef DEQUE_FENCES
-    /* seq_cst: in S with its partners, two accesses in take (ORDERING,
-     * above deque_take, names them), and with every CAS on top.  So the
-     * top we read, even one another thief's CAS wrote, is before our load
-     * of bottom in S, and so is our own last CAS, when we steal again. */
+    /* seq_cst: its partners are two accesses in take (ORDERING, before
+     * deque_take) and every CAS on top.  So the top we read, even one
+     * another thief's CAS wrote, is before our load of bottom in S, and so
+     * is our own last CAS, when we steal again. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
     /* seq_cst: as above.  Also an acquire, which pairs with the release
      * store of bottom in push: a thief that sees b + 1 sees slot b. */
@@ -382,7 +383,8 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
      * (C++20 strengthened seq_cst fences so that relaxed would do, and
      * crossbeam-deque's proof assumes those rules; C11's do not.) */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
-    /* seq_cst fence: its partner is in take (ORDERING, above deque_take). */
+    /* seq_cst fence: keeps our load of top before our load of bottom in
+     * S, for the argument in ORDERING, before deque_take. */
     atomic_thread_fence(memory_order_seq_cst);
     /* acquire: pairs with the release store of bottom in push, so that the
      * slot's contents are visible once we see the bottom that covers it. */
@@ -400,11 +402,10 @@ static inline enum steal_result deque_steal(struct deque *d, struct task *out)
     struct task task = slot_get(r, t);
 
     /* Claim slot t.  If top is no longer t, someone else took it, and the
-     * task we read may be stale or torn: drop it.  seq_cst: in S with
-     * take's accesses to top, and with the other thieves' loads and CASes
-     * (its partners; in the fence form, one of the accesses to top that
-     * the two fences order).  On failure we use nothing we read, so
-     * relaxed. */
+     * task we read may be stale or torn: drop it.  seq_cst: its partners
+     * are the other thieves' loads and CASes of top, and take's accesses
+     * to top (ORDERING, before deque_take).  On failure we use nothing we
+     * read, so relaxed. */
     if (!atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,
                                                  memory_order_relaxed))
         return STEAL_LOST;
