@@ -324,7 +324,12 @@ START_TEST(every_order_equally_likely)
         lo = count[p] < count[lo] ? p : lo;
         hi = count[p] > count[hi] ? p : hi;
     }
-    const char *hint = count[1] == 0 && count[2] == 0 && count[5] == 0
+    unsigned seen = 0;
+    for (unsigned p = 0; p < 6; p++)
+        seen += count[p] > 0;
+    const char *hint = seen == 1
+        ? " (one order only, every round: are the contestants shuffled at all?)"
+        : count[1] == 0 && count[2] == 0 && count[5] == 0
         ? " (only 0 1 2, 1 2 0 and 2 0 1 came up, rotations of one another: is j drawn from "
           "[0, i) and not [0, i]?  Then no contestant can stay where it is: that is Sattolo's "
           "algorithm)"
