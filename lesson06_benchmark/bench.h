@@ -13,6 +13,12 @@
 #include "scheduler.h"
 #include "workloads.h"
 
+/* "worker" or "workers", for "%u %s" in the report. */
+static inline const char *workers_word(unsigned n)
+{
+    return n == 1 ? "worker" : "workers";
+}
+
 enum { MAX_CONFIGS = 16 };      /* thread counts in one run (the sweep) */
 
 /* One contestant on one workload at one thread count, over its runs. */

@@ -248,8 +248,9 @@ static void print_program(const struct bench *b, struct prog *p, const struct gr
     char main_grain[32];
     grain_name(main_grain, sizeof main_grain, id, gr->v[0]);
     about(b, id, p);
-    out(b, "%u workers, median of %u runs; every run's answer checked; * the table's %s\n\n",
-        b->threads[b->main_config], n, id == PROG_NQUEENS ? "cut-off" : "grain");
+    out(b, "%u %s, median of %u runs; every run's answer checked; * the table's %s\n\n",
+        b->threads[b->main_config], workers_word(b->threads[b->main_config]), n,
+        id == PROG_NQUEENS ? "cut-off" : "grain");
     char ms_head[48];
     snprintf(ms_head, sizeof ms_head, "ms per run, %s", main_grain);
     out(b, "%-30s %-31s  speed-up over serial, by %s\n", "", ms_head,

@@ -146,9 +146,9 @@ void print_table(const struct bench *b, enum workload_id w)
 {
     const struct workload *wl = &b->workloads[w];
     unsigned n = b->entries[0].table[w].n;
-    out(b, "\n%s: %s\n%lu %s per run, %u workers, median of %u runs\n\n", wl->name, wl->about,
+    out(b, "\n%s: %s\n%lu %s per run, %u %s, median of %u runs\n\n", wl->name, wl->about,
         expected_tasks(wl), w == FIB ? "calls" : w == FIND_ANY ? "elements (ns/task: per element)" : "tasks",
-        b->threads[b->main_config], n);
+        b->threads[b->main_config], workers_word(b->threads[b->main_config]), n);
     double peer = best_peer(b, w);
     const char *r1, *r2;
     ratio_heading(w, &r1, &r2);
@@ -262,12 +262,13 @@ void fmt_or_blank(char *buf, size_t size, const char *fmt, double v)
 
 void print_wakeups(const struct bench *b)
 {
-    out(b, "\nwake-up: %u times, a pool of %u workers left quiet for %d ms, then one task\n"
+    out(b, "\nwake-up: %u times, a pool of %u %s left quiet for %d ms, then one task\n"
            "submitted from a thread that is not one of the workers; latency from the submit\n"
            "to the task's first instruction; the process's CPU time over the whole test\n"
            "(the quiet gaps included) per wake-up; and how many of the tasks ran on the\n"
            "submitting thread, the caller (a task run there woke nobody)\n\n",
-        b->wakeups, b->threads[b->main_config], WAKE_GAP_MS);
+        b->wakeups, b->threads[b->main_config], workers_word(b->threads[b->main_config]),
+        WAKE_GAP_MS);
     out(b, "%-30s %28s %12s %14s\n", "", "latency, us", "CPU us per", "ran on");
     out(b, "%-30s %9s %9s %9s %12s %14s\n", "", "median", "p99", "max", "wake-up", "the caller");
     for (unsigned i = 0; i < b->nentries; i++) {
@@ -293,10 +294,11 @@ void print_idle(const struct bench *b)
         any |= b->entries[i].idle_ms >= 0 || b->entries[i].idle_gap_ms >= 0;
     if (!any)
         return;
-    out(b, "\nidle CPU, %u workers: CPU ms the process burns per second of quiet, in the\n"
+    out(b, "\nidle CPU, %u %s: CPU ms the process burns per second of quiet, in the\n"
            "first %d ms of quiet (the wake-up test's gaps: the quiet each wake-up wakes\n"
            "from) and from %d ms of quiet on (over %.1f s)\n\n",
-        b->threads[b->main_config], WAKE_GAP_MS, IDLE_AFTER_MS, b->idle_seconds);
+        b->threads[b->main_config], workers_word(b->threads[b->main_config]), WAKE_GAP_MS,
+        IDLE_AFTER_MS, b->idle_seconds);
     char h1[32], h2[32];
     snprintf(h1, sizeof h1, "first %d ms", WAKE_GAP_MS);
     snprintf(h2, sizeof h2, "after %d ms", IDLE_AFTER_MS);
@@ -311,14 +313,15 @@ void print_idle(const struct bench *b)
         fmt_or_blank(after, sizeof after, "%.1f", e->idle_ms);
         out(b, "%-30s %14s %14s\n", e->name, gap, after);
     }
-    out(b, "(%u workers that spin all the time burn %u ms/s)\n", b->threads[b->main_config],
-        1000 * b->threads[b->main_config]);
+    out(b, "(a pool of %u %s spinning all the time burns %u ms/s)\n", b->threads[b->main_config],
+        workers_word(b->threads[b->main_config]), 1000 * b->threads[b->main_config]);
 }
 
 void print_summary(const struct bench *b)
 {
     unsigned mc = b->main_config;
-    out(b, "\nsummary, %u workers: the medians above side by side\n\n", b->threads[mc]);
+    out(b, "\nsummary, %u %s: the medians above side by side\n\n", b->threads[mc],
+        workers_word(b->threads[mc]));
     out(b, "%-30s %8s %8s %8s %10s %15s %15s %9s\n", "", "flat", "tree", "fib", "imbalanced",
         "idle ms/s", "wake-up us", "CPU us");
     out(b, "%-30s %8s %8s %8s %10s %15s %15s %9s\n", "", "ns/task", "ns/task", "ns/call",
