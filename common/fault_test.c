@@ -233,14 +233,9 @@ END_TEST
 
 static Suite *fault_suite(const struct scheduler *s)
 {
-    Suite *suite = suite_create(s->name);
-    TCase *tc = tcase_create("faults");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, create_fails_on_any_allocation);
-    tcase_add_test(tc, create_fails_on_any_thread);
-    tcase_add_test(tc, spawn_enomem_drops_nothing_accepted);
-    suite_add_tcase(suite, tc);
-    return suite;
+    const TTest *const tests[] = { create_fails_on_any_allocation, create_fails_on_any_thread,
+                                   spawn_enomem_drops_nothing_accepted, NULL };
+    return suite_of(s->name, "faults", tests);
 }
 
 int main(int argc, char **argv)

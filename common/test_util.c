@@ -103,15 +103,20 @@ int run_suite(Suite *suite)
     return failed;
 }
 
-int run_tests(const char *name, const TTest *const tests[])
+Suite *suite_of(const char *name, const char *tcase, const TTest *const tests[])
 {
     Suite *suite = suite_create(name);
-    TCase *tc = tcase_create("tests");
+    TCase *tc = tcase_create(tcase);
     tcase_set_timeout(tc, 60);  /* scaled by CK_TIMEOUT_MULTIPLIER under sanitizers */
     for (size_t i = 0; tests[i] != NULL; i++)
         tcase_add_test(tc, tests[i]);
     suite_add_tcase(suite, tc);
-    return run_suite(suite) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return suite;
+}
+
+int run_tests(const char *name, const TTest *const tests[])
+{
+    return run_suite(suite_of(name, "tests", tests)) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 int run_per_scheduler(int argc, char **argv, const struct scheduler **current,

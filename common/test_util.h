@@ -61,11 +61,18 @@ struct Suite;
 int run_suite(struct Suite *suite);
 
 /*
+ * A suite called `name` with one test case, `tcase`, holding `tests`
+ * (NULL-terminated, the names given to START_TEST), each test in its own
+ * process with a 60-second timeout.
+ */
+struct TTest;
+struct Suite *suite_of(const char *name, const char *tcase, const struct TTest *const tests[]);
+
+/*
  * The whole main() of a test program: runs `tests` (NULL-terminated, the
  * names given to START_TEST) as one suite called `name`, each test in its own
  * process with a 60-second timeout.  Returns main's exit status.
  */
-struct TTest;
 int run_tests(const char *name, const struct TTest *const tests[]);
 
 /*

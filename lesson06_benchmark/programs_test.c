@@ -52,14 +52,23 @@ static void run_everywhere(struct prog *p, const unsigned long *grains, size_t n
     }
 }
 
-START_TEST(nqueens_on_pool)
+/* run_everywhere for program id at each of the sizes. */
+static void run_sizes(enum prog_id id, const unsigned long *sizes, size_t nsizes,
+                      const unsigned long *grains, size_t ngrains)
 {
-    static const unsigned long cutoffs[] = { 0, 1, 2, 3, 7 };
-    for (unsigned n = 8; n <= 10; n++) {
-        struct prog *p = new_or_fail(PROG_NQUEENS, n);
-        run_everywhere(p, cutoffs, sizeof cutoffs / sizeof cutoffs[0]);
+    for (size_t k = 0; k < nsizes; k++) {
+        struct prog *p = new_or_fail(id, sizes[k]);
+        run_everywhere(p, grains, ngrains);
         prog_free(p);
     }
+}
+
+START_TEST(nqueens_on_pool)
+{
+    static const unsigned long sizes[] = { 8, 9, 10 };
+    static const unsigned long cutoffs[] = { 0, 1, 2, 3, 7 };
+    run_sizes(PROG_NQUEENS, sizes, sizeof sizes / sizeof sizes[0], cutoffs,
+              sizeof cutoffs / sizeof cutoffs[0]);
 }
 END_TEST
 
@@ -67,11 +76,8 @@ START_TEST(sort_on_pool)
 {
     static const unsigned long sizes[] = { 0, 1, 31, 32, 33, 1000, 4099 };
     static const unsigned long grains[] = { 1, 32, 100, 1000, 100000 };
-    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-        struct prog *p = new_or_fail(PROG_SORT, sizes[k]);
-        run_everywhere(p, grains, sizeof grains / sizeof grains[0]);
-        prog_free(p);
-    }
+    run_sizes(PROG_SORT, sizes, sizeof sizes / sizeof sizes[0], grains,
+              sizeof grains / sizeof grains[0]);
 }
 END_TEST
 
@@ -79,11 +85,8 @@ START_TEST(reduce_on_pool)
 {
     static const unsigned long sizes[] = { 1, 2, 33, 5000 };
     static const unsigned long grains[] = { 0, 1, 7, 100, 1000 };
-    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-        struct prog *p = new_or_fail(PROG_REDUCE, sizes[k]);
-        run_everywhere(p, grains, sizeof grains / sizeof grains[0]);
-        prog_free(p);
-    }
+    run_sizes(PROG_REDUCE, sizes, sizeof sizes / sizeof sizes[0], grains,
+              sizeof grains / sizeof grains[0]);
 }
 END_TEST
 
@@ -291,20 +294,12 @@ END_TEST
 
 static Suite *programs_suite(const struct scheduler *s)
 {
-    Suite *suite = suite_create(s->name);
-    TCase *tc = tcase_create("programs");
-    tcase_set_timeout(tc, 60);  /* scaled by CK_TIMEOUT_MULTIPLIER under sanitizers */
-    tcase_add_test(tc, nqueens_on_pool);
-    tcase_add_test(tc, sort_on_pool);
-    tcase_add_test(tc, reduce_on_pool);
-    tcase_add_test(tc, serial_versions);
-    tcase_add_test(tc, known_values);
-    tcase_add_test(tc, adaptive_rule);
-    tcase_add_test(tc, splits_as_designed);
-    tcase_add_test(tc, wrong_answers_caught);
-    tcase_add_test(tc, refused_spawns_still_run);
-    suite_add_tcase(suite, tc);
-    return suite;
+    const TTest *const tests[] = { nqueens_on_pool, sort_on_pool, reduce_on_pool,
+                                   serial_versions, known_values, adaptive_rule,
+                                   splits_as_designed, wrong_answers_caught,
+                                   refused_spawns_still_run,
+                                   NULL };
+    return suite_of(s->name, "programs", tests);
 }
 
 int main(int argc, char **argv)
