@@ -56,13 +56,18 @@ $(PEERS)/programs.o: lesson06_benchmark/programs.c $(PROGRAMS_H)
 	@mkdir -p $(@D)
 	$(Q)gcc $(PEER_CFLAGS) -c $< -o $@
 
+# Each peer's recipe first removes the old binary: a failed build must not
+# leave last time's peer for bench to time.
 $(PEERS)/peer-libgomp: $(PEER_DIR)/omp_peer.c $(PEER_DIR)/peer.h $(PROGRAMS_H) $(PEER_COMMON)
+	@rm -f $@
 	$(Q)gcc $(PEER_CFLAGS) -fopenmp $< $(PEER_COMMON) -o $@
 
 $(PEERS)/peer-libomp: $(PEER_DIR)/omp_peer.c $(PEER_DIR)/peer.h $(PROGRAMS_H) $(PEER_COMMON)
+	@rm -f $@
 	$(Q)clang $(PEER_CFLAGS) -fopenmp=libomp $< $(PEER_COMMON) -o $@
 
 $(PEERS)/peer-onetbb: $(PEER_DIR)/tbb_peer.cpp $(PEER_DIR)/peer.h $(PROGRAMS_H) $(PEER_COMMON)
+	@rm -f $@
 	$(Q)g++ -std=c++17 -O2 -Wall -Wextra -Werror -Icommon $< $(PEER_COMMON) -ltbb -pthread -o $@
 
 peers:

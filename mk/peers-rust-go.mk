@@ -38,18 +38,18 @@ RUST_COMMON := $(RUST_DIR)/.cargo/config.toml $(RUST_DIR)/peer/Cargo.toml \
 
 $(PEERS)/peer-rayon: $(RUST_DIR)/rayon/Cargo.toml $(RUST_DIR)/rayon/Cargo.lock \
         $(wildcard $(RUST_DIR)/rayon/src/*.rs) $(RUST_COMMON)
-	@mkdir -p $(@D)
+	@rm -f $@ && mkdir -p $(@D)
 	$(Q)cd $(RUST_DIR)/rayon && $(CARGO_BUILD)
 	$(Q)cp $(PEERS)/cargo/release/peer-rayon $@
 
 $(PEERS)/peer-crossbeam: $(RUST_DIR)/crossbeam/Cargo.toml $(RUST_DIR)/crossbeam/Cargo.lock \
         $(wildcard $(RUST_DIR)/crossbeam/src/*.rs) $(RUST_COMMON)
-	@mkdir -p $(@D)
+	@rm -f $@ && mkdir -p $(@D)
 	$(Q)cd $(RUST_DIR)/crossbeam && $(CARGO_BUILD)
 	$(Q)cp $(PEERS)/cargo/release/peer-crossbeam $@
 
 $(PEERS)/peer-go: $(GO_DIR)/go.mod $(wildcard $(GO_DIR)/*.go $(GO_DIR)/*.s)
-	@mkdir -p $(@D)
+	@rm -f $@ && mkdir -p $(@D)
 	$(Q)cd $(GO_DIR) && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) .
 
 # Installs what it may (deps.sh), builds what it can, and says what is
@@ -76,5 +76,6 @@ peers-rust-go:
 # The Rust peers' shared crate (its tests run from rayon/, whose lock file
 # covers it) and the Go peer: unit tests of the ports, and go vet.
 peers-rust-go-test:
+	$(Q)sh common/scripts/deps.sh rust go
 	$(Q)cd $(RUST_DIR)/rayon && $(CARGO_ENV) $(CARGO) test --locked --quiet -p peer
 	$(Q)cd $(GO_DIR) && $(GO_ENV) $(GO) vet . && $(GO_ENV) $(GO) test .

@@ -15,6 +15,11 @@ cc -O2 -DSAFETY -w -o pan pan.c || exit 1
 ./pan >pan.log 2>&1
 errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.log)
 states=$(sed -n 's/^ *\([0-9]*\) states, stored.*/\1/p' pan.log)
+if [ -z "$errors" ]; then   # pan died before its summary: neither verdict holds
+    echo "  $name${*:+ $*}: pan printed no result:"
+    sed 's/^/    /' pan.log
+    exit 1
+fi
 case $expect in
 ok)
     if [ "$errors" = 0 ]; then
