@@ -87,7 +87,7 @@ func TestSortCheckCatchesAKeyUpAndOneDown(t *testing.T) {
 }
 
 func TestReduceMatchesSerial(t *testing.T) {
-	a := makeKeys(100000, reduceSeed)
+	a := makeKeys(1000000, reduceSeed) // a size whose answer programs.c gave
 	for _, grain := range []uint64{0, 1000, 1 << 20} {
 		if got, want := reduce(a, grain, 2), reduceExpected(a); got != want {
 			t.Errorf("grain %d: %d, want %d", grain, got, want)
