@@ -11,12 +11,21 @@
 
 /* ---- keys ---- */
 
+/* One round of splitmix64's mixing, a bijection on uint64: the generator's
+ * output, f's round, and the fingerprint's. */
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15u;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
+}
+
 uint64_t prog_splitmix64(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
+    uint64_t z = mix(*state);
+    *state += 0x9e3779b97f4a7c15u;
+    return z;
 }
 
 void prog_keys(uint32_t *a, size_t n, uint64_t seed)
@@ -24,16 +33,6 @@ void prog_keys(uint32_t *a, size_t n, uint64_t seed)
     uint64_t s = seed;
     for (size_t i = 0; i < n; i++)
         a[i] = (uint32_t)(prog_splitmix64(&s) >> 32);
-}
-
-/* One round of splitmix64's mixing, a bijection on uint64: f's round, and
- * the fingerprint's. */
-static uint64_t mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15u;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-    return x ^ (x >> 31);
 }
 
 /* A sum of mixed keys, not of the keys: a plain sum misses any change that

@@ -157,17 +157,6 @@ static double median(double *v, unsigned n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static bool parse(const char *s, unsigned long max, unsigned long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v > max || s[0] == '-')
-        return false;
-    *out = v;
-    return true;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f, "usage: compare [TASK_NS [TASKS]]   (make -s lesson06-compare TASK_NS=1000)\n"
@@ -185,12 +174,10 @@ int main(int argc, char **argv)
     }
     if (argc > 3)
         cli_bad_usage("compare", usage, "too many arguments (at most TASK_NS and TASKS)");
-    if (argc > 1 && !parse(argv[1], 10000000, &ns_arg))
-        cli_bad_usage("compare", usage, "TASK_NS must be a whole number of ns from 0 to 10000000, not '%s'",
-                      argv[1]);
-    if (argc > 2 && (!parse(argv[2], 100000000, &ntasks) || ntasks == 0))
-        cli_bad_usage("compare", usage, "TASKS must be a whole number from 1 to 100000000, not '%s'",
-                      argv[2]);
+    if (argc > 1)
+        ns_arg = cli_parse_count("compare", usage, "TASK_NS", argv[1], 0, 10000000);
+    if (argc > 2)
+        ntasks = cli_parse_count("compare", usage, "TASKS", argv[2], 1, 100000000);
     task_ns = ns_arg;
     pool_sched = sched_find("lesson05_parking");
     if (pool_sched == NULL) {
