@@ -309,8 +309,8 @@ static void print_program(const struct bench *b, struct prog *p, const struct gr
            " steals: tasks taken from another worker per run, at the same)\n",
         id == PROG_NQUEENS ? "cut-off" : "grain");
     if (peers)
-        out(b, "(serial parts: the C and C++ peers link programs.c built by gcc; rayon's\n"
-               " and crossbeam's are rustc's, Go's Go's; the serial row and the lessons %s's)\n",
+        out(b, "(serial parts: the C and C++ peers link programs.c built by gcc; the Rust\n"
+               " and Go peers run their ports of it; the serial row and the lessons %s's)\n",
 #ifdef __clang__
             "clang"
 #else

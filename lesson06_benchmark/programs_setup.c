@@ -48,8 +48,9 @@ struct prog *prog_new(enum prog_id id, unsigned long size)
         ok = p->input != NULL && (id != PROG_SORT || (p->a != NULL && p->tmp != NULL));
         if (ok) {
             prog_keys(p->input, size, id == PROG_SORT ? PROG_SORT_SEED : PROG_REDUCE_SEED);
-            p->input_fingerprint = prog_fingerprint(p->input, size);
-            if (id == PROG_REDUCE)
+            if (id == PROG_SORT)
+                p->input_fingerprint = prog_fingerprint(p->input, size);
+            else
                 p->expected = prog_reduce_expected(p->input, size);
         }
     }

@@ -189,8 +189,13 @@ static int program(const char *what, unsigned threads, unsigned long size, unsig
         keys = malloc(size * sizeof *keys);
         a = malloc(size * sizeof *a);
         tmp = calloc(size, sizeof *tmp);
-        if (keys == NULL || a == NULL || tmp == NULL)
+        if (keys == NULL || a == NULL || tmp == NULL) {
+            fprintf(stderr, "peer: no memory for %lu keys\n", (unsigned long)size);
+            free(keys);
+            free(a);
+            free(tmp);
             return 1;
+        }
         prog_keys(keys, size, sort ? PROG_SORT_SEED : PROG_REDUCE_SEED);
         want = sort ? prog_fingerprint(keys, size) : prog_reduce_expected(keys, size);
     }
