@@ -200,11 +200,25 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void summarise(struct cell *c, double *v, unsigned n)
+double sort_median(double *v, unsigned n)
 {
     qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void shuffle_runs(unsigned *order, unsigned n, struct rng *rng)
+{
+    for (unsigned i = n; i > 1; i--) {      /* Fisher-Yates: order[i - 1] gets one of i */
+        unsigned j = (unsigned)rng_below(rng, i), t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+}
+
+static void summarise(struct cell *c, double *v, unsigned n)
+{
     c->n = n;
-    c->med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    c->med = sort_median(v, n);
     c->min = v[0];
     c->q1 = v[n / 4];
     c->q3 = v[(3 * n) / 4];
@@ -246,12 +260,7 @@ static void measure(enum workload_id w, bool sweep, struct rng *rng)
             break;
         if (w == FIND_ANY)      /* the same place for everyone in a round */
             find_any_place((unsigned long)rng_below(rng, wl->size));
-        for (unsigned i = npairs - 1; i > 0; i--) {     /* Fisher-Yates shuffle */
-            unsigned j = (unsigned)rng_below(rng, i + 1);
-            unsigned t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        shuffle_runs(order, npairs, rng);
         for (unsigned k = 0; k < npairs; k++) {
             unsigned p = order[k], threads = B.threads[pair_c[p]];
             struct entry *e = &B.entries[pair_e[p]];
@@ -329,10 +338,10 @@ static void add_entries(void)
     B.nentries = n;
 }
 
-static FILE *open_in(const char *name, const char *mode)
+FILE *open_in(const char *dir, const char *name, const char *mode)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", opt.out_dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, mode);
     if (f == NULL)
         fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
@@ -378,8 +387,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: cannot make %s: %s\n", opt.out_dir, strerror(errno));
         return 1;
     }
-    B.txt = open_in("bench.txt", "w");
-    csv = open_in("runs.csv", "w");
+    B.txt = open_in(opt.out_dir, "bench.txt", "w");
+    csv = open_in(opt.out_dir, "runs.csv", "w");
     if (csv != NULL)
         fprintf(csv, "workload,part,scheduler,threads,tasks,rep,ns_per_task,"
                      "executed,steals,steal_batches,steal_attempts,steal_busy,parks,"

@@ -77,6 +77,20 @@ void run_peer(const char *peer, const char *args, unsigned long long *res, int n
 /* Whether e runs w (in the table, or the sweep); only_sched: --sched, or NULL. */
 bool takes_part(const struct entry *e, enum workload_id w, bool sweep, const char *only_sched);
 
+/* The rounds' order: order[0..n) shuffled, every order equally likely. */
+void shuffle_runs(unsigned *order, unsigned n, struct rng *rng);
+
+/* Sorts v[0..n) ascending and returns its median. */
+double sort_median(double *v, unsigned n);
+
+/* DIR/NAME opened with mode, or NULL, said on stderr. */
+FILE *open_in(const char *dir, const char *name, const char *mode);
+
+/* ---- plot_data.c ---- */
+
+/* A name gnuplot can show: "lesson03_trylock_steal" -> "lesson03 trylock steal". */
+void plot_label(char *buf, size_t size, const char *name);
+
 /* ---- wakeup.c ---- */
 
 /* Fills every pool's and peer's idle and wake-up figures, as opt asks. */

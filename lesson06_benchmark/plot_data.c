@@ -13,8 +13,7 @@
 
 #include "bench.h"
 
-/* A name gnuplot can show: "lesson03_trylock_steal" -> "lesson03 trylock steal". */
-static void label(char *buf, size_t size, const char *name)
+void plot_label(char *buf, size_t size, const char *name)
 {
     snprintf(buf, size, "%s", name);
     for (char *p = buf; *p != '\0'; p++)
@@ -22,18 +21,12 @@ static void label(char *buf, size_t size, const char *name)
             *p = ' ';
 }
 
-static FILE *open_dat(const char *dir, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return fopen(path, "w");
-}
 
 static int write_sweep(const struct bench *b, const char *dir, enum workload_id w)
 {
     char name[32];
     snprintf(name, sizeof name, "sweep-%s.dat", b->workloads[w].name);
-    FILE *f = open_dat(dir, name);
+    FILE *f = open_in(dir, name, "w");
     if (f == NULL)
         return -1;
     /* a column for each pool or peer that took part */
@@ -43,7 +36,7 @@ static int write_sweep(const struct bench *b, const char *dir, enum workload_id 
         const struct entry *e = &b->entries[i];
         col[i] = sweep_of(e, w, b->main_config) != NULL;
         char l[64];
-        label(l, sizeof l, e->name);
+        plot_label(l, sizeof l, e->name);
         if (col[i])
             fprintf(f, " \"%s\"", l);
     }
@@ -63,9 +56,9 @@ static int write_sweep(const struct bench *b, const char *dir, enum workload_id 
 int write_plot_data(const struct bench *b, const char *dir)
 {
     unsigned mc = b->main_config;
-    FILE *sum = open_dat(dir, "summary.csv"), *flat = open_dat(dir, "flat.dat"),
-         *imb = open_dat(dir, "imbalanced.dat"), *steals = open_dat(dir, "steals.dat"),
-         *wake = open_dat(dir, "wakeup.csv");
+    FILE *sum = open_in(dir, "summary.csv", "w"), *flat = open_in(dir, "flat.dat", "w"),
+         *imb = open_in(dir, "imbalanced.dat", "w"), *steals = open_in(dir, "steals.dat", "w"),
+         *wake = open_in(dir, "wakeup.csv", "w");
     FILE *all[5] = { sum, flat, imb, steals, wake };
     int err = 0;
     for (int k = 0; k < 5; k++)
@@ -124,7 +117,7 @@ int write_plot_data(const struct bench *b, const char *dir)
                     cells[2], cells[3], on_caller, cells[4], idle);
         }
         char l[64];
-        label(l, sizeof l, e->name);
+        plot_label(l, sizeof l, e->name);
         const struct cell *c = table_of(e, FLAT);
         if (c != NULL)
             fprintf(flat, "\"%s\" %.3f %.3f %.3f\n", l, c->med, c->min, c->max);

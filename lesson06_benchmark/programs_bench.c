@@ -135,12 +135,6 @@ static double time_program(struct prog *p, const struct entry *e, unsigned threa
     return (double)(t1 - t0) / 1e6;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Whether e runs the programs: serial, the pools (--sched: that one), and
  * the peers (not with --sched). */
 static bool runs_programs(const struct entry *e, const char *only_sched)
@@ -181,11 +175,7 @@ static void measure_program(const struct bench *b, const struct options *opt, st
     for (r = 0; r < max_reps && npairs > 0; r++) {
         if (r >= min_reps && (double)(now_ns() - start) / 1e9 > 4)
             break;
-        for (unsigned i = npairs - 1; i > 0; i--) {     /* Fisher-Yates shuffle */
-            unsigned j = (unsigned)rng_below(rng, i + 1), t = pair[i];
-            pair[i] = pair[j];
-            pair[j] = t;
-        }
+        shuffle_runs(pair, npairs, rng);
         for (unsigned k = 0; k < npairs; k++) {
             unsigned e = pair[k] / gr->n, g = pair[k] % gr->n;
             struct pcell *c = &cells[pair[k]];
@@ -209,9 +199,8 @@ static void measure_program(const struct bench *b, const struct options *opt, st
         double *v = ms + (size_t)pair[k] * max_reps;
         if (c->unsupported)
             continue;
-        qsort(v, r, sizeof *v, cmp_double);
         c->n = r;
-        c->med = r % 2 ? v[r / 2] : (v[r / 2 - 1] + v[r / 2]) / 2;
+        c->med = sort_median(v, r);
         c->min = v[0];
         c->max = v[r - 1];
         c->forks /= r;
@@ -330,9 +319,9 @@ static void print_program(const struct bench *b, struct prog *p, const struct gr
 static void write_dat(const struct bench *b, const char *dir, const struct prog *p,
                       const struct grains *gr, const struct pcell *cells, FILE *sum)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/program-%s.dat", dir, names[p->id]);
-    FILE *f = fopen(path, "w");
+    char name[64];
+    snprintf(name, sizeof name, "program-%s.dat", names[p->id]);
+    FILE *f = open_in(dir, name, "w");
     if (f == NULL)
         return;
     double serial = 0;
@@ -366,10 +355,9 @@ static void write_dat(const struct bench *b, const char *dir, const struct prog 
             any |= c[g].n > 0;
         if (!any)
             continue;
-        fprintf(f, "\"");
-        for (const char *s = e->name; *s != '\0'; s++)
-            fputc(*s == '_' ? ' ' : *s, f);
-        fprintf(f, "\"");
+        char l[64];
+        plot_label(l, sizeof l, e->name);
+        fprintf(f, "\"%s\"", l);
         for (unsigned k = 0; k < gr->n; k++) {
             const struct pcell *x = &c[order[k]];
             fprintf(f, x->n > 0 && serial > 0 ? " %.3f" : " NaN",
@@ -385,11 +373,8 @@ void run_programs(const struct bench *b, const struct options *opt, struct rng *
     const unsigned long sizes[NPROGS] = { opt->nq_n, opt->sort_n, opt->reduce_n };
     const struct grains *grains[NPROGS] = { &opt->cutoffs, &opt->sort_grains,
                                             &opt->reduce_grains };
-    char path[1024];
-    snprintf(path, sizeof path, "%s/programs-runs.csv", opt->out_dir);
-    FILE *raw = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/programs.csv", opt->out_dir);
-    FILE *sum = fopen(path, "w");
+    FILE *raw = open_in(opt->out_dir, "programs-runs.csv", "w");
+    FILE *sum = open_in(opt->out_dir, "programs.csv", "w");
     if (raw != NULL)
         fprintf(raw, "program,size,grain,scheduler,threads,rep,ms\n");
     if (sum != NULL)
