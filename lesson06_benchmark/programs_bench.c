@@ -31,7 +31,6 @@ struct pcell {
     double med, min, max;       /* ms per run */
     double forks, steals;       /* per timed run, pools only */
     unsigned long unsplit;      /* reduce: pieces summed unsplit (out of room) */
-    bool unsupported;           /* a peer without this grain (adaptive) */
 };
 
 static const char *const names[NPROGS] = { "nqueens", "sort", "reduce" };
@@ -56,9 +55,9 @@ static void grain_order(const struct grains *gr, unsigned *order)
     }
 }
 
-/* Runs `peer ARGS`: its nanoseconds, or -1 when it answers "unsupported"
- * with exit status 3.  Exits on anything else: a peer that fails or got
- * the answer wrong (it says why on stderr) would make the table a lie. */
+/* Runs `peer ARGS`: its nanoseconds.  Exits on anything else: a peer that
+ * fails or got the answer wrong (it says why on stderr) would make the
+ * table a lie. */
 static double run_peer_program(const char *peer, const char *args)
 {
     char cmd[1200], word[64] = "";
@@ -71,8 +70,6 @@ static double run_peer_program(const char *peer, const char *args)
         int status = pclose(f);
         rc = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
-    if (rc == 3 && strcmp(word, "unsupported") == 0)
-        return -1;
     char *end;
     unsigned long long ns = strtoull(word, &end, 10);
     if (rc != 0 || end == word || *end != '\0') {
@@ -92,7 +89,7 @@ static void check_or_exit(struct prog *p, const char *who, unsigned long grain)
     }
 }
 
-/* One timed run of e at grain g: ms, or -1 (unsupported).  *c gets the
+/* One timed run of e at grain g: ms.  *c gets the
  * run's tasks and steals added. */
 static double time_program(struct prog *p, const struct entry *e, unsigned threads,
                            unsigned long g, struct pcell *c)
@@ -100,8 +97,7 @@ static double time_program(struct prog *p, const struct entry *e, unsigned threa
     if (e->kind == PEER) {
         char args[160];
         snprintf(args, sizeof args, "%s %u %lu %lu", names[p->id], threads, p->size, g);
-        double ns = run_peer_program(e->peer, args);
-        return ns < 0 ? -1 : ns / 1e6;
+        return run_peer_program(e->peer, args) / 1e6;
     }
     if (e->kind == SERIAL) {
         prog_prepare(p);
@@ -179,15 +175,12 @@ static void measure_program(const struct bench *b, const struct options *opt, st
         for (unsigned k = 0; k < npairs; k++) {
             unsigned e = pair[k] / gr->n, g = pair[k] % gr->n;
             struct pcell *c = &cells[pair[k]];
-            if (c->unsupported)
-                continue;
             if (progress)
                 fprintf(stderr, "\r  %s, round %u, %-40s", names[p->id], r + 1,
                         b->entries[e].name);
             double t = time_program(p, &b->entries[e], threads, gr->v[g], c);
-            c->unsupported = t < 0;
             ms[(size_t)pair[k] * max_reps + r] = t;
-            if (raw != NULL && t >= 0)
+            if (raw != NULL)
                 fprintf(raw, "%s,%lu,%lu,%s,%u,%u,%.3f\n", names[p->id], p->size, gr->v[g],
                         b->entries[e].name, b->entries[e].kind == SERIAL ? 1 : threads, r, t);
         }
@@ -197,8 +190,6 @@ static void measure_program(const struct bench *b, const struct options *opt, st
     for (unsigned k = 0; k < npairs; k++) {
         struct pcell *c = &cells[pair[k]];
         double *v = ms + (size_t)pair[k] * max_reps;
-        if (c->unsupported)
-            continue;
         c->n = r;
         c->med = sort_median(v, r);
         c->min = v[0];
@@ -256,7 +247,7 @@ static void print_program(const struct bench *b, struct prog *p, const struct gr
     }
     out(b, " %9s %8s\n", "tasks/run", "steals");
     double serial = 0;
-    bool unsupported = false, unsplit = false, peers = false;
+    bool unsplit = false, peers = false;
     for (unsigned i = 0; i < b->nentries; i++)
         if (b->entries[i].kind == SERIAL && cells[i * gr->n].n > 0)
             serial = cells[i * gr->n].med;
@@ -265,7 +256,7 @@ static void print_program(const struct bench *b, struct prog *p, const struct gr
         const struct pcell *c = &cells[i * gr->n];
         bool any = false;
         for (unsigned g = 0; g < gr->n; g++)
-            any |= c[g].n > 0 || c[g].unsupported;
+            any |= c[g].n > 0;
         if (!any)
             continue;
         peers |= e->kind == PEER;
@@ -278,11 +269,8 @@ static void print_program(const struct bench *b, struct prog *p, const struct gr
         for (unsigned k = 0; k < gr->n; k++) {
             const struct pcell *x = &c[e->kind == SERIAL ? 0 : order[k]];  /* serial has no grain */
             char v[16] = "";
-            if (x->unsupported)
-                snprintf(v, sizeof v, "-");
-            else if (x->n > 0 && serial > 0)
+            if (x->n > 0 && serial > 0)
                 snprintf(v, sizeof v, "%.2fx", serial / x->med);
-            unsupported |= x->unsupported;
             unsplit |= x->unsplit > 0;
             out(b, " %9s", v);             /* serial: 1.00x, the base of every column */
         }
@@ -306,8 +294,6 @@ static void print_program(const struct bench *b, struct prog *p, const struct gr
             "gcc"
 #endif
         );
-    if (unsupported)
-        out(b, "(-: this peer cannot tell a stolen piece, so it has no adaptive reduce)\n");
     if (unsplit)
         out(b, "(a lesson without join ran out of room for its pieces in some adaptive runs,\n"
                " and summed the rest of those pieces unsplit: programs_pool.c says why)\n");

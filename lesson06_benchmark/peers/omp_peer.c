@@ -188,10 +188,11 @@ static uint64_t reduce(const uint32_t *a, size_t lo, size_t hi, size_t grain, un
     return left + right;
 }
 
-int peer_reduce(const uint32_t *a, size_t n, size_t grain, unsigned threads, uint64_t *sum)
+uint64_t peer_reduce(const uint32_t *a, size_t n, size_t grain, unsigned threads)
 {
+    uint64_t sum = 0;
 #pragma omp parallel
 #pragma omp single
-    *sum = reduce(a, 0, n, grain, threads, threads, PROG_NO_SPLITTER);
-    return 0;
+    sum = reduce(a, 0, n, grain, threads, threads, PROG_NO_SPLITTER);
+    return sum;
 }

@@ -35,10 +35,7 @@
  * checks both answers (nqueens against OEIS A000170; sort: ascending, and
  * the input's count and sum; reduce: the serial sum) and prints the timed
  * run's nanoseconds.  A wrong answer: why on stderr, exit status 1.
- * GRAIN 0 for reduce needs a peer that can tell a stolen piece (the thread
- * running a piece against the one that split it off); a peer that cannot
- * prints "unsupported" on stdout and exits with status 3, and bench leaves
- * its cell empty.  The Rust and Go peers speak the same protocol.
+ * The Rust and Go peers speak the same protocol.
  *
  * The wake-up test, as bench.c does it for a lesson's pool: the runtime
  * left quiet for 1 ms, then one task submitted by a thread that does not
@@ -87,12 +84,10 @@ void peer_wake(unsigned long rounds);
 
 /* The real programs (programs.h), each on the runtime, returning when
  * done: nqueens' count; sort of a[0..n) with tmp; reduce's sum into *sum,
- * splits starting at `threads` when adaptive (grain 0).  peer_reduce
- * returns 0, or -1 when grain is 0 and the peer cannot tell a stolen
- * piece. */
+ * splits starting at `threads` when adaptive (grain 0). */
 uint64_t peer_nqueens(unsigned n, unsigned cutoff);
 void peer_sort(uint32_t *a, uint32_t *tmp, size_t n, size_t grain);
-int peer_reduce(const uint32_t *a, size_t n, size_t grain, unsigned threads, uint64_t *sum);
+uint64_t peer_reduce(const uint32_t *a, size_t n, size_t grain, unsigned threads);
 
 /* ---- provided by peer_main.c ---- */
 

@@ -180,11 +180,13 @@ static uint64_t reduce(const uint32_t *a, size_t lo, size_t hi, size_t grain, un
     return left + right;
 }
 
-extern "C" int peer_reduce(const uint32_t *a, size_t n, size_t grain, unsigned threads,
-                           uint64_t *sum)
+extern "C" uint64_t peer_reduce(const uint32_t *a, size_t n, size_t grain, unsigned threads)
 {
-    arena->execute([=] { *sum = reduce(a, 0, n, grain, threads, threads, PROG_NO_SPLITTER); });
-    return 0;
+    uint64_t sum = 0;
+    arena->execute([&sum, a, n, grain, threads] {
+        sum = reduce(a, 0, n, grain, threads, threads, PROG_NO_SPLITTER);
+    });
+    return sum;
 }
 
 extern "C" int peer_init(unsigned threads, int outside)
