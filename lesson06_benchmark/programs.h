@@ -145,6 +145,13 @@ struct prog_board prog_nq_place(const struct prog_board *b, uint32_t bit);
 /* The solutions below b, counted serially. */
 uint64_t prog_nq_count(unsigned n, const struct prog_board *b);
 
+/* Whether the parallel nqueens makes tasks below b, whose next row has the
+ * free columns `avail`: above the cut-off, and with somewhere to go. */
+static inline bool prog_nq_splits(const struct prog_board *b, uint32_t avail, unsigned cutoff)
+{
+    return b->depth < cutoff && avail != 0;
+}
+
 /* The placements (tasks) one run makes at this cut-off: the boards at depth
  * 1 .. cutoff that can be reached. */
 uint64_t prog_nq_tasks(unsigned n, unsigned cutoff);

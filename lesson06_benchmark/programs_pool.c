@@ -105,7 +105,7 @@ static void nq_join_task(void *arg)
 static uint64_t nq_join_board(struct prog *p, const struct prog_board *b)
 {
     uint32_t avail = prog_nq_free((unsigned)p->size, b);
-    if (b->depth >= p->grain || avail == 0)
+    if (!prog_nq_splits(b, avail, (unsigned)p->grain))
         return prog_nq_count((unsigned)p->size, b);
     struct nq_job j = { p, *b, avail, 0 };
     nq_join_task(&j);
@@ -119,7 +119,7 @@ static void nq_spawn_task(void *arg)
     struct nq_job *j = arg;
     struct prog *p = j->p;
     uint32_t avail = prog_nq_free((unsigned)p->size, &j->board);
-    if (j->board.depth >= p->grain || avail == 0) {
+    if (!prog_nq_splits(&j->board, avail, (unsigned)p->grain)) {
         add_sum(p, prog_nq_count((unsigned)p->size, &j->board));
         return;
     }

@@ -125,7 +125,7 @@ int peer_init(unsigned threads, int outside)
 static uint64_t nqueens(unsigned n, unsigned cutoff, struct prog_board b)
 {
     uint32_t cols = prog_nq_free(n, &b);
-    if (b.depth >= cutoff || cols == 0)
+    if (!prog_nq_splits(&b, cols, cutoff))
         return prog_nq_count(n, &b);
     uint64_t counts[32];
     int k = 0;
