@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "options.h"
 #include "programs.h"
+#include "programs_pool.h"
 
 
 /* The synopsis and what each option means, to f. */
@@ -87,36 +88,45 @@ static unsigned long parse_count(const char *opt_name, const char *s, unsigned l
     return cli_parse_count("bench", usage_pointer, opt_name, s, min, max);
 }
 
-static const char *workload_names[NWORKLOADS + 3] = { "flat", "spawn_inside", "tree", "fib",
+/* --workload's names: the workloads, then the real programs. */
+static const char *workload_names[NWORKLOADS + NPROGS] = { "flat", "spawn_inside", "tree", "fib",
                                                       "imbalanced", "find_any", "nqueens",
                                                       "sort", "reduce" };
 
-/* A comma-separated list of grains into g, in the order given, each from
- * min to max; a repeated value counts once.  A bad list is a bad_usage(). */
-static void parse_grains(const char *opt_name, const char *s, unsigned long min,
-                         unsigned long max, struct grains *g)
+/* A comma-separated list of whole numbers from min to max into v, in the
+ * order given, a repeated value counted once; at most max_n of them.
+ * Returns how many.  A bad list is a bad_usage(). */
+static unsigned parse_list(const char *opt_name, const char *s, unsigned long min,
+                           unsigned long max, unsigned long *v, unsigned max_n)
 {
     char copy[256];
     size_t len = strlen(s);
-    if (len >= sizeof copy || len == 0 || s[0] == ',' || s[len - 1] == ',' || strstr(s, ",,"))
+    if (len >= sizeof copy)
+        bad_usage("%s: a list of at most %zu characters, not '%s'", opt_name, sizeof copy - 1, s);
+    if (len == 0 || s[0] == ',' || s[len - 1] == ',' || strstr(s, ",,"))
         bad_usage("%s wants values separated by single commas, like 4 or 4,1,2, not '%s'",
                   opt_name, s);
     snprintf(copy, sizeof copy, "%s", s);
-    g->n = 0;
+    unsigned n = 0;
     for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL;
          tok = strtok_r(NULL, ",", &save)) {
-        unsigned long v = parse_count(opt_name, tok, min, max);
+        unsigned long x = parse_count(opt_name, tok, min, max);
         bool seen = false;
-        for (unsigned i = 0; i < g->n; i++)
-            seen |= g->v[i] == v;
+        for (unsigned i = 0; i < n; i++)
+            seen |= v[i] == x;
         if (seen)
             continue;
-        if (g->n == MAX_GRAINS)
-            bad_usage("%s takes at most %d values, not '%s'", opt_name, MAX_GRAINS, s);
-        g->v[g->n++] = v;
+        if (n == max_n)
+            bad_usage("%s takes at most %u values, not '%s'", opt_name, max_n, s);
+        v[n++] = x;
     }
-    if (g->n == 0)
-        bad_usage("%s wants one value or more, like 4 or 4,1,2, not '%s'", opt_name, s);
+    return n;
+}
+
+static void parse_grains(const char *opt_name, const char *s, unsigned long min,
+                         unsigned long max, struct grains *g)
+{
+    g->n = parse_list(opt_name, s, min, max, g->v, MAX_GRAINS);
 }
 
 enum {
@@ -274,7 +284,7 @@ void parse_options(int argc, char **argv, struct options *opt, struct bench *b)
         bad_usage("--sched wants one of%s, not '%s'", names, opt->sched);
     }
     bool known = opt->only == NULL;
-    for (int w = 0; w < NWORKLOADS + 3 && !known; w++)
+    for (int w = 0; w < NWORKLOADS + NPROGS && !known; w++)
         known = strcmp(opt->only, workload_names[w]) == 0;
     if (!known)
         bad_usage("--workload wants flat, spawn_inside, tree, fib, imbalanced, find_any, "
@@ -302,22 +312,11 @@ void thread_counts(struct bench *b, const struct options *opt)
         t[n++] = 4 * b->cpus;
     } else if (strcmp(opt->sweep, "none") != 0) {
         t[n++] = 1;             /* the sweep's speed-ups are over 1 worker */
-        const char *s = opt->sweep;
-        bool bad = *s == '\0' || *s == ',';
-        while (!bad && *s != '\0') {
-            char *end;
-            errno = 0;
-            unsigned long v = strtoul(s, &end, 10);
-            bad = *s < '0' || *s > '9' || errno != 0 || v == 0 || v > SCHED_MAX_WORKERS ||
-                  n == MAX_CONFIGS || (*end != ',' && *end != '\0') ||
-                  (*end == ',' && (end[1] == '\0' || end[1] == ','));
-            if (!bad)
-                t[n++] = (unsigned)v;
-            s = *end == ',' ? end + 1 : end;
-        }
-        if (bad)
-            bad_usage("--sweep wants auto, none, or at most %d thread counts from 1 to %d, "
-                      "like 1,2,8, not '%s'", MAX_CONFIGS - 2, SCHED_MAX_WORKERS, opt->sweep);
+        unsigned long v[MAX_CONFIGS - 2];
+        unsigned k = parse_list("--sweep (auto, none, or thread counts)", opt->sweep, 1,
+                                SCHED_MAX_WORKERS, v, MAX_CONFIGS - 2);
+        for (unsigned i = 0; i < k; i++)
+            t[n++] = (unsigned)v[i];
     }
     /* sort, drop duplicates and counts over SCHED_MAX_WORKERS */
     unsigned m = 0;
