@@ -340,8 +340,9 @@ int prog_reserve(struct prog *p, unsigned long grain, unsigned threads)
         need = prog_sort_pieces(p->size, grain);
         size = sizeof(struct sort_job);
         break;
-    default:
-        need = grain ? prog_reduce_pieces(p->size, grain) : adaptive_blocks(p->size, threads);
+    default:    /* a block per split: the pieces, less the leaves */
+        need = grain ? (prog_reduce_pieces(p->size, grain) - 1) / 2
+                     : adaptive_blocks(p->size, threads);
         size = sizeof(struct piece);
         break;
     }
