@@ -6,6 +6,7 @@
 #   mk/bench.mk        make bench, peers, lesson06-compare
 #   mk/verify.mk       make verify, verify-litmus, break, litmus, litmus-tsan
 #   mk/trace.mk        make trace, timeline, timeline-all, trace-off-same
+#   mk/peers-rust-go.mk  make peers-rust-go, peers-rust-go-test
 #
 # `make help` lists every target.  The ones here:
 #

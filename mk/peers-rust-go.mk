@@ -1,6 +1,6 @@
 # mk/peers-rust-go.mk: the rayon, crossbeam-deque and Go peers.
 #
-#   make peers-rust-go       the three, built from Debian's packages (installed when it may)
+#   make peers-rust-go       the rayon, crossbeam and Go peers, from Debian's packages (installed when it may)
 #   make peers-rust-go-test  their ports' unit tests, go vet
 #
 # Built offline, from Debian's packages only, with Debian's toolchains:
@@ -57,7 +57,7 @@ $(PEERS)/peer-go: $(GO_DIR)/go.mod $(wildcard $(GO_DIR)/*.go $(GO_DIR)/*.s)
 # $(call say_missing,PROGRAM,NAME,TOOLS_THERE,PACKAGES) says why PROGRAM was
 # not built: the build failed (TOOLS_THERE succeeds), or what to install.
 say_missing = [ -x $(PEERS)/$(1) ] || if $(3); \
-    then echo "bench: no $(2) peer (the build failed: $(PEERS)/build-rust-go.log)"; \
+    then echo "bench: no $(2) peer (the build failed: $(PEERS)/build-rust-go.log; the Rust peers' lock files want Debian 12's crates)"; \
     else echo "bench: no $(2) peer; for it:  sudo apt-get install $(4)"; fi
 RAYON_DEBS := cargo librust-rayon-dev
 CB_DEBS := cargo librust-crossbeam-deque-dev
