@@ -21,7 +21,8 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-uint64_t prog_splitmix64(uint64_t *state)
+/* The next splitmix64 output; advances *state. */
+static uint64_t prog_splitmix64(uint64_t *state)
 {
     uint64_t z = mix(*state);
     *state += 0x9e3779b97f4a7c15u;
@@ -45,11 +46,6 @@ uint64_t prog_fingerprint(const uint32_t *a, size_t n)
     for (size_t i = 0; i < n; i++)
         fp += mix(a[i]);
     return fp;
-}
-
-void prog_keys_test_vector(uint32_t out[3])
-{
-    prog_keys(out, 3, PROG_SORT_SEED);
 }
 
 /* ---- nqueens ---- */
@@ -118,7 +114,7 @@ uint64_t prog_nq_expected(unsigned n)
 
 /* ---- sort ---- */
 
-void prog_insertion_sort(uint32_t *a, size_t n)
+static void prog_insertion_sort(uint32_t *a, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
         uint32_t key = a[i];
@@ -183,7 +179,7 @@ int prog_sort_check(const uint32_t *a, size_t n, uint64_t input_fingerprint, cha
 
 /* ---- reduce ---- */
 
-uint64_t prog_f(uint32_t v)
+static uint64_t prog_f(uint32_t v)
 {
     uint64_t x = v;
     for (int r = 0; r < PROG_F_ROUNDS; r++)

@@ -16,7 +16,7 @@
  * COUNT uint32 keys from seed S: s = S, then key i (i = 0, 1, ...) is the
  * top 32 bits of the (i+1)-th output: (uint32)(splitmix64(&s) >> 32).
  * sort's seed is 1, reduce's 2.  Seed 1's first three keys are
- * 0x910a2dec, 0xbeeb8da1, 0xf893a2ee (prog_keys_test_vector()); its
+ * 0x910a2dec, 0xbeeb8da1, 0xf893a2ee (the test checks them); its
  * first 10,000,000 keys have fingerprint 0x855b2db90952753a (SORT, below).
  *
  * NQUEENS N CUTOFF: the number of ways to place N queens on an N x N board,
@@ -119,8 +119,6 @@ enum {
 
 /* ---- keys ---- */
 
-/* The next splitmix64 output; advances *state. */
-uint64_t prog_splitmix64(uint64_t *state);
 
 /* a[0..n) = the n keys from seed `seed`. */
 void prog_keys(uint32_t *a, size_t n, uint64_t seed);
@@ -161,7 +159,6 @@ uint64_t prog_nq_expected(unsigned n);
 
 /* ---- sort ---- */
 
-void prog_insertion_sort(uint32_t *a, size_t n);
 
 /* Merges the sorted a[0..m) and a[m..n) into a[0..n), with tmp[0..m). */
 void prog_merge(uint32_t *a, size_t m, size_t n, uint32_t *tmp);
@@ -185,7 +182,6 @@ int prog_sort_check(const uint32_t *a, size_t n, uint64_t input_fingerprint, cha
 
 /* ---- reduce ---- */
 
-uint64_t prog_f(uint32_t v);
 
 /* The sum mod 2^64 of f(a[i]) over [lo, hi). */
 uint64_t prog_reduce_range(const uint32_t *a, size_t lo, size_t hi);
@@ -203,8 +199,6 @@ size_t prog_reduce_pieces(size_t n, size_t grain);
  * else computed serially (a[0..n) must be those keys). */
 uint64_t prog_reduce_expected(const uint32_t *a, size_t n);
 
-/* Seed 1's first three keys, for ports to check their splitmix64. */
-void prog_keys_test_vector(uint32_t out[3]);
 
 #ifdef __cplusplus
 }

@@ -34,9 +34,10 @@ static void *take_block(struct prog *p)
     return k < p->nblocks ? (char *)p->blocks + k * p->block_size : NULL;
 }
 
-/* Adds v to the calling worker's sum.  An RMW, though a worker's sum has
- * one writer: sums[0] is shared by every thread outside the pool, and one
- * RMW per leaf of thousands of keys costs nothing measurable.  relaxed:
+/* Adds v to the calling worker's sum.  An RMW, though each sum has one
+ * writer: between runs the main thread resets them, which counter.h's
+ * single-writer counters do not allow, and one RMW per leaf of thousands
+ * of keys costs nothing measurable.  relaxed:
  * each sum is read only after wait(), which orders every task's effects
  * before its return. */
 static void add_sum(struct prog *p, uint64_t v)

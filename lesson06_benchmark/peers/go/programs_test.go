@@ -8,7 +8,7 @@ import (
 )
 
 func TestSplitmix64MatchesProgramsC(t *testing.T) {
-	// seed 1's first three keys, as programs.c's prog_keys_test_vector() returns them
+	// seed 1's first three keys, as programs.h gives them
 	want := []uint32{0x910a2dec, 0xbeeb8da1, 0xf893a2ee}
 	for i, k := range makeKeys(3, sortSeed) {
 		if k != want[i] {

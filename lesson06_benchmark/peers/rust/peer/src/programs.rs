@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn splitmix64_matches_programs_c() {
-        // seed 1's first three keys, as programs.c's prog_keys_test_vector() returns them
+        // seed 1's first three keys, as programs.h gives them
         assert_eq!(keys(3, SORT_SEED), [0x910a2dec, 0xbeeb8da1, 0xf893a2ee]);
     }
 
