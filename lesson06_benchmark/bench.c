@@ -445,8 +445,13 @@ int main(int argc, char **argv)
         measure(w, true, &rng);
         print_sweep(&B, w);
     }
-    print_summary(&B);
-    print_reference(&B, opt.reference, opt.out_dir);
+    bool only_a_program = true;     /* --workload names a real program: no summary */
+    for (int w = 0; w < NWORKLOADS; w++)
+        only_a_program &= opt.only != NULL && strcmp(opt.only, B.workloads[w].name) != 0;
+    if (!only_a_program) {
+        print_summary(&B);
+        print_reference(&B, opt.reference, opt.out_dir);
+    }
 
     if (csv != NULL)
         fclose(csv);

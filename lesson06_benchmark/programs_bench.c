@@ -334,7 +334,7 @@ static void write_dat(const struct bench *b, const char *dir, const struct prog 
                         e->kind == SERIAL ? 1 : b->threads[b->main_config], c[g].n, c[g].med,
                         c[g].min, c[g].max, serial > 0 ? serial / c[g].med : 0.0,
                         c[g].forks, c[g].steals);
-        if (e->kind == SERIAL || (e->kind != POOL && e->kind != PEER))
+        if (e->kind != POOL && e->kind != PEER)
             continue;
         bool any = false;
         for (unsigned g = 0; g < gr->n; g++)
